@@ -1,0 +1,46 @@
+"""The long-lived objects one process needs (corpus, scorer, store, index), built once per settings."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.config import Settings
+from agent.corpus import Corpus, load_corpus
+from agent.embeddings import get_embedder
+from agent.rubric import OfflineScorer
+from agent.store import TranscriptStore
+from agent.text import add_terms
+
+
+@dataclass
+class Context:
+    settings: Settings
+    corpus: Corpus
+    store: TranscriptStore
+    _scorer: OfflineScorer | None = None
+    _kb: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def scorer(self) -> OfflineScorer:
+        with self._lock:
+            if self._scorer is None:
+                self._scorer = OfflineScorer(get_embedder(self.settings.embeddings))
+            return self._scorer
+
+    @property
+    def kb(self) -> Any:
+        """The search index (imports Chroma on first use)."""
+        with self._lock:
+            if self._kb is None:
+                from agent.knowledge import KnowledgeBase
+
+                add_terms(alias for card in self.corpus.cards.values() for alias in card.aliases)
+                self._kb = KnowledgeBase(self.settings)
+            return self._kb
+
+
+def build_context(settings: Settings) -> Context:
+    return Context(settings, load_corpus(settings.corpus_root), TranscriptStore(settings.db_path))

@@ -1,0 +1,55 @@
+"""What to score an answer against when the question comes from outside an interview.
+
+task_from_reference("什么是 GQA？", "GQA 把查询头分组。每组共享 K/V。省 KV cache。")
+# ScoringTask with 3 key points, one per reference sentence
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from agent.context import Context
+from agent.corpus_schema import KeyPoint
+from agent.errors import InputError
+from agent.rubric import ScoringTask
+from agent.text import normalize, sentences
+
+MAX_DERIVED_POINTS = 6
+SAME_QUESTION = 0.93  # e5 cosine above which two question wordings count as the same question
+_TERM = re.compile(r"[A-Za-z][A-Za-z0-9\-+./]{1,}|\d+(?:\.\d+)?\s*[%xX倍]?")
+
+
+def derive_key_points(reference: str) -> list[KeyPoint]:
+    """Key points from a reference answer: its sentences, merged down to at most six."""
+    parts = [s for s in sentences(reference, max_chars=120) if len(s) >= 2]
+    if not parts:
+        raise InputError("the reference answer is empty")
+    while len(parts) > MAX_DERIVED_POINTS:  # merge the shortest neighbouring pair
+        i = min(range(len(parts) - 1), key=lambda j: len(parts[j]) + len(parts[j + 1]))
+        parts[i : i + 2] = [parts[i] + "；" + parts[i + 1]]
+    return [KeyPoint(zh=p, en=p, terms=sorted(set(_TERM.findall(p)))[:4]) for p in parts]
+
+
+def task_from_reference(question: str, reference: str) -> ScoringTask:
+    return ScoringTask(question, derive_key_points(reference))
+
+
+def task_from_corpus(ctx: Context, question: str) -> ScoringTask | None:
+    """The corpus question this text asks (exact wording, else a near-identical one), if any."""
+    wanted = normalize(question).strip().lower()
+    for _card, q in ctx.corpus.questions.values():
+        if wanted in (normalize(q.q).strip().lower(), normalize(q.q_en).strip().lower()):
+            return ScoringTask(question, list(q.key_points), list(q.pitfalls))
+    hits = ctx.kb.search(question, k=3, kind="question")
+    embedder = ctx.scorer.embedder
+    asked = embedder.embed_query(question)
+    for hit in hits:
+        _card, q = ctx.corpus.questions.get(hit.id, (None, None))
+        if q is None:
+            continue
+        similarity = max(float(np.dot(asked, embedder.embed_query(t))) for t in (q.q, q.q_en))
+        if similarity >= SAME_QUESTION:
+            return ScoringTask(question, list(q.key_points), list(q.pitfalls))
+    return None

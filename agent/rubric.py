@@ -1,0 +1,225 @@
+"""The offline scorer: key-point coverage with evidence, pitfalls, and rubric dimensions.
+
+    scorer = OfflineScorer(get_embedder("e5-small"))
+    result = scorer.score(question, answer="GQA 让每组查询头共享一组 K/V……", lang="zh")
+    result.score, result.key_points[0].evidence   # 3.6, "GQA 让每组查询头共享一组 K/V"
+
+A key point is hit when an answer sentence is semantically close to it (multilingual e5, both
+its zh and en wording), or close enough and using one of its terms, or using two of its terms.
+Thresholds were set on e5-small similarities measured here: paraphrase ≈ 0.93–0.99, same topic
+but a different claim ≈ 0.88–0.92, unrelated ≈ 0.83–0.86.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from agent.corpus_schema import KeyPoint, Pitfall
+from agent.embeddings import Embedder
+from agent.text import contains_term, is_cjk, normalize, sentences
+
+SIM_HIT, SIM_WITH_TERM, SIM_FLOOR, SIM_OFF_TOPIC, SIM_PITFALL = 0.93, 0.885, 0.85, 0.875, 0.935
+PITFALL_CAP = 2.5  # an answer asserting a known wrong belief scores at most this
+MAX_SCORED_CHARS = 6000  # longer answers are scored on their first part (flag: truncated)
+WEIGHTS = {"completeness": 0.5, "correctness": 0.25, "depth": 0.15, "clarity": 0.10}
+_DONT_KNOW = re.compile(
+    r"^\s*(我)?(也)?(不知道|不清楚|不会|不太会|不了解|不太了解|没了解过|没学过|忘了|跳过|pass|skip|"
+    r"i don'?t know|no idea|not sure|i'?m not sure|idk)[\s。.!！,，]*$",
+    re.I,
+)
+_DEPTH_SIGNALS = re.compile(
+    r"\d|O\(|因为|所以|导致|原因|代价|权衡|取舍|优点|缺点|相比|而不是|瓶颈|公式|because|therefore|"
+    r"trade-?off|cost|instead of|compared|bottleneck|so that",
+    re.I,
+)
+_STRUCTURE = re.compile(r"首先|其次|然后|最后|第一|第二|一是|二是|^\s*\d[.、)]|first|second|finally", re.I | re.M)
+
+
+@dataclass
+class KeyPointResult:
+    text: str
+    hit: bool
+    evidence: str | None
+    similarity: float
+    terms: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScoreResult:
+    """The score object of the JSON contract (`kaoda score --json`), plus extras."""
+
+    score: float  # 0–5
+    overall: int  # 0–100
+    dimensions: dict[str, float]
+    key_points: list[KeyPointResult]
+    feedback: str
+    flags: list[str]
+    model_answer: str = ""
+    pitfalls_hit: list[dict[str, str]] = field(default_factory=list)
+    scorer: str = "offline-v1"
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for kp in data["key_points"]:
+            kp["similarity"] = round(kp["similarity"], 3)
+        return data
+
+
+@dataclass(frozen=True)
+class ScoringTask:
+    """What an answer is scored against."""
+
+    question: str
+    key_points: list[KeyPoint]
+    pitfalls: list[Pitfall] = field(default_factory=list)
+
+
+class OfflineScorer:
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def score(self, task: ScoringTask, answer: str, lang: str = "zh", hints_used: int = 0) -> ScoreResult:
+        text = (answer or "").replace("\x00", "").strip()
+        flags: list[str] = []
+        if not text:
+            return self._zero(task, lang, ["empty"])
+        if _DONT_KNOW.match(normalize(text)):
+            return self._zero(task, lang, ["dont_know"])
+        if len(text) > MAX_SCORED_CHARS:
+            text, flags = text[:MAX_SCORED_CHARS], [*flags, "truncated"]
+        answer_sentences = sentences(text)[:80] or [text]
+        sims_per_sentence = self._similarities(task, answer_sentences)  # (n_sentences, n_targets)
+        lowered = normalize(text).lower()
+        results = [
+            self._judge_point(kp, i, answer_sentences, sims_per_sentence, lowered, lang)
+            for i, kp in enumerate(task.key_points)
+        ]
+        relevance = float(sims_per_sentence.max()) if sims_per_sentence.size else 0.0
+        any_terms = any(r.terms for r in results)
+        off_topic = relevance < SIM_OFF_TOPIC and not any_terms
+        pitfalls = self._pitfalls(task, answer_sentences, lang)
+        hits = sum(r.hit for r in results)
+        partial = sum(
+            max(0.0, min(1.0, (r.similarity - SIM_FLOOR) / (SIM_HIT - SIM_FLOOR))) for r in results if not r.hit
+        )
+        coverage = (hits + 0.3 * partial) / max(1, len(results))
+        dimensions = self._dimensions(coverage, text, answer_sentences, len(pitfalls), off_topic)
+        score = sum(WEIGHTS[d] * v for d, v in dimensions.items())
+        if off_topic:
+            flags.append("off_topic")
+            score = min(score, 1.0)
+        if pitfalls:
+            flags.append("pitfall")
+            score = min(score, PITFALL_CAP)
+        if hints_used:
+            flags.append("hint_used")
+            score = max(0.0, score - 0.5 * hints_used)
+        score = round(min(5.0, score), 1)
+        return ScoreResult(
+            score=score,
+            overall=round(score * 20),
+            dimensions={k: round(v, 1) for k, v in dimensions.items()},
+            key_points=results,
+            feedback=feedback(results, pitfalls, lang, off_topic),
+            flags=flags,
+            model_answer=model_answer(task.key_points, lang),
+            pitfalls_hit=pitfalls,
+        )
+
+    def _similarities(self, task: ScoringTask, answer_sentences: list[str]) -> np.ndarray:
+        """Cosine of each answer sentence to each target: zh and en of every key point, the question."""
+        targets = [t for kp in task.key_points for t in (kp.zh, kp.en)] + [task.question]
+        embedded = self.embedder.embed_queries(answer_sentences)
+        target_vectors = np.stack([self.embedder.embed_query(t) for t in targets])
+        return embedded @ target_vectors.T
+
+    def _judge_point(
+        self, kp: KeyPoint, index: int, answer_sentences: list[str], sims: np.ndarray, lowered: str, lang: str
+    ) -> KeyPointResult:
+        point_sims = sims[:, 2 * index : 2 * index + 2].max(axis=1)  # best of zh/en wording
+        best = int(point_sims.argmax())
+        similarity = float(point_sims[best])
+        terms = [t for t in kp.terms if contains_term(lowered, t)]
+        hit = similarity >= SIM_HIT or (similarity >= SIM_WITH_TERM and bool(terms)) or len(terms) >= 2
+        evidence = None
+        if hit:
+            with_term = [s for s in answer_sentences if any(contains_term(normalize(s).lower(), t) for t in terms)]
+            evidence = answer_sentences[best] if similarity >= SIM_WITH_TERM or not with_term else with_term[0]
+        return KeyPointResult(kp.zh if lang == "zh" else kp.en, hit, evidence, similarity, terms)
+
+    def _pitfalls(self, task: ScoringTask, answer_sentences: list[str], lang: str) -> list[dict[str, str]]:
+        """Pitfalls the answer asserts: a sentence very close to the wrong belief, closer than to its fix."""
+        found = []
+        for pitfall in task.pitfalls:
+            claim = np.stack([self.embedder.embed_query(pitfall.zh), self.embedder.embed_query(pitfall.en)])
+            fix = np.stack(
+                [self.embedder.embed_query(pitfall.correction), self.embedder.embed_query(pitfall.correction_en)]
+            )
+            embedded = self.embedder.embed_queries(answer_sentences)
+            claim_sim, fix_sim = (embedded @ claim.T).max(axis=1), (embedded @ fix.T).max(axis=1)
+            best = int(claim_sim.argmax())
+            if claim_sim[best] >= SIM_PITFALL and claim_sim[best] > fix_sim[best] + 0.01:
+                found.append(
+                    {
+                        "claim": pitfall.zh if lang == "zh" else pitfall.en,
+                        "correction": pitfall.correction if lang == "zh" else pitfall.correction_en,
+                        "evidence": answer_sentences[best],
+                    }
+                )
+        return found
+
+    @staticmethod
+    def _dimensions(
+        coverage: float, text: str, answer_sentences: list[str], pitfall_count: int, off_topic: bool
+    ) -> dict[str, float]:
+        completeness = 5.0 * coverage
+        correctness = 0.0 if off_topic else max(0.0, min(5.0, 1.5 + completeness) - 2.5 * pitfall_count)
+        depth = min(5.0, 1.25 * len(_DEPTH_SIGNALS.findall(text[:3000]))) * min(1.0, coverage * 2)
+        size = len(text) if is_cjk(text) else len(text) / 2.5  # chars, en scaled to zh-equivalent
+        clarity = 1.0 if size < 15 else 2.5 if size < 40 else 4.0 if size < 1500 else 3.0
+        clarity = min(5.0, clarity + (1.0 if _STRUCTURE.search(text) else 0.0)) * (0.4 if off_topic else 1.0)
+        return {"completeness": completeness, "correctness": correctness, "depth": depth, "clarity": clarity}
+
+    def _zero(self, task: ScoringTask, lang: str, flags: list[str]) -> ScoreResult:
+        results = [KeyPointResult(kp.zh if lang == "zh" else kp.en, False, None, 0.0) for kp in task.key_points]
+        return ScoreResult(
+            score=0.0,
+            overall=0,
+            dimensions={d: 0.0 for d in WEIGHTS},
+            key_points=results,
+            feedback=feedback(results, [], lang, off_topic=False),
+            flags=flags,
+            model_answer=model_answer(task.key_points, lang),
+        )
+
+
+def model_answer(key_points: list[KeyPoint], lang: str) -> str:
+    """A reference answer assembled from the key points."""
+    if lang == "zh":
+        return "；".join(kp.zh.rstrip("。；") for kp in key_points) + "。"
+    return " ".join(kp.en.rstrip(".") + "." for kp in key_points)
+
+
+def feedback(results: list[KeyPointResult], pitfalls: list[dict[str, str]], lang: str, off_topic: bool) -> str:
+    """Good points, missed points, corrections: short and specific."""
+    good = [r.text for r in results if r.hit]
+    missed = [r.text for r in results if not r.hit]
+    zh = lang == "zh"
+    lines = []
+    if off_topic:
+        lines.append("回答与问题关系不大，先正面回答问题本身。" if zh else "The answer does not address the question.")
+    if good:
+        lines.append(("答到了：" if zh else "Covered: ") + ("；".join(good) if zh else "; ".join(good)))
+    if missed:
+        lines.append(("遗漏了：" if zh else "Missed: ") + ("；".join(missed) if zh else "; ".join(missed)))
+    for p in pitfalls:
+        lines.append(("纠正：" if zh else "Correction: ") + p["correction"])
+    if not missed and not pitfalls and not off_topic:
+        lines.append(
+            "要点齐全，可以再补充数字和取舍来加深。" if zh else "All key points covered; add numbers and trade-offs."
+        )
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""The web app through its real HTTP API (gradio_client): a full 3-question interview, then Review."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gradio_client import Client
+
+from agent.context import Context
+from ui.app import create_app
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[Client]:
+    app = create_app(ctx)
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
+    finally:
+        app.close()
+
+
+def test_three_question_interview_then_review_and_export(client: Client, ctx: Context) -> None:
+    chat, plan, status = client.predict("didi", "infra", "zh", 3, "我用 ZeRO-3 训练过 7B 模型", None, api_name="/start")
+    assert status == "" and "ID" in plan and len(chat) == 1
+    interview_id = plan.split("`")[1]
+    answers = [
+        "我做过 ZeRO-3 的训练 <script>alert('x')</script>",
+        "数据并行每卡一份模型，梯度 all-reduce。",
+        "不知道",
+        "重计算可以省激活显存。",
+        "不知道",
+        "不知道",
+        "不知道",
+        "不知道",
+        "不知道",
+        "不知道",
+    ]
+    for answer in answers:
+        chat, _score, box, status = client.predict(answer, api_name="/reply")
+        assert box == ""
+        if status:
+            break
+    record = ctx.store.get(interview_id)
+    assert record["status"] == "finished"
+    assert len([t for t in record["turns"] if t["score"]]) >= 3
+    user_messages = [m for m in chat if m["role"] == "user"]
+    shown = str(user_messages[0]["content"])
+    assert "&lt;script&gt;" in shown and "<script>" not in shown  # rendered as text, never as HTML
+    table = client.predict(api_name="/transcripts")
+    assert interview_id in [row[0] for row in table["data"]]
+    detail = client.predict(interview_id, api_name="/open_transcript")
+    assert "ZeRO" in detail and "<script>" not in detail
+    exported = client.predict(interview_id, api_name="/export_markdown")
+    assert "ZeRO" in Path(exported).read_text(encoding="utf-8")
+
+
+def test_two_browsers_do_not_share_an_interview(client: Client, ctx: Context) -> None:
+    other = Client(client.src, verbose=False)
+    _, plan_a, _ = client.predict("generic", "algorithm", "zh", 1, "", None, api_name="/start")
+    _, plan_b, _ = other.predict("generic", "data", "en", 1, "", None, api_name="/start")
+    client.predict("answer from A", api_name="/reply")
+    other.predict("answer from B", api_name="/reply")
+    a, b = (ctx.store.get(p.split("`")[1]) for p in (plan_a, plan_b))
+    assert [t["answer"] for t in a["turns"] if t["answer"]] == ["answer from A"]
+    assert [t["answer"] for t in b["turns"] if t["answer"]] == ["answer from B"]

@@ -1,0 +1,1 @@
+"""The Gradio web app: `create_app()` returns the Blocks; handlers are plain functions."""

@@ -1,0 +1,174 @@
+"""Web handlers as plain functions over a Context (testable without a browser).
+
+Per-browser state is only the interview id; every handler reloads the session from SQLite, so two
+browsers never share an interview and a restarted app carries on where it stopped.
+"""
+
+from __future__ import annotations
+
+import html
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from agent.context import Context
+from agent.errors import KaodaError
+from agent.export import to_markdown
+from agent.files import read_user_file
+from agent.interview import InterviewSession
+from ui.strings import t
+
+Chat = list[dict[str, str]]
+
+
+def as_text(user_text: str) -> str:
+    """User text shown literally: HTML escaped, Markdown specials kept as typed."""
+    return html.escape(user_text or "").replace("\n", "  \n")
+
+
+class Handlers:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    # -- setup -----------------------------------------------------------------------------------
+    def company_choices(self, lang: str) -> list[tuple[str, str]]:
+        companies = sorted(self.ctx.corpus.companies.values(), key=lambda c: (c.slug == "generic", -len(c.evidence)))
+        return [((c.name if lang == "zh" else c.name_en) + f" ({c.slug})", c.slug) for c in companies]
+
+    def role_choices(self, lang: str) -> list[tuple[str, str]]:
+        return [(r.name if lang == "zh" else r.name_en, r.slug) for r in self.ctx.corpus.roles.values()]
+
+    def company_summary(self, slug: str, lang: str) -> str:
+        company = self.ctx.corpus.companies.get(slug)
+        if company is None:
+            return ""
+        summary = company.summary if lang == "zh" else company.summary_en
+        tone = company.tone if lang == "zh" else company.tone_en
+        backing = f"{len(company.evidence)} {t('reports', lang)}" if company.evidence else t("no_reports", lang)
+        return f"**{company.name} · {company.name_en}** — {backing}\n\n{summary}\n\n*{tone}*"
+
+    def start(
+        self, company: str, role: str, lang: str, n_questions: float, resume_text: str, resume_file: Any
+    ) -> tuple[str, Chat, str, str]:
+        """Returns (interview id, chat, plan markdown, status)."""
+        try:
+            text = resume_text or ""
+            if resume_file:
+                text += "\n" + read_user_file(Path(getattr(resume_file, "name", resume_file)))
+            session = InterviewSession.start(self.ctx, company, role, text, lang, int(n_questions))
+        except KaodaError as exc:
+            return "", [], "", f"⚠️ {exc}"
+        return session.state.id, self.chat(session), self.plan_markdown(session), ""
+
+    def plan_markdown(self, session: InterviewSession) -> str:
+        lang = session.state.lang
+        lines = [f"**{t('plan', lang)}** · ID `{session.state.id}`"]
+        for i, item in enumerate(session.state.plan, 1):
+            card = self.ctx.corpus.cards[item.card_id]
+            title = card.title if lang == "zh" else card.title_en
+            claim = f" — “{item.claim[:40]}”" if item.claim else ""
+            lines.append(f"{i}. {item.kind}: {title}{claim}")
+        return "\n".join(lines)
+
+    # -- interview -------------------------------------------------------------------------------
+    def chat(self, session: InterviewSession) -> Chat:
+        messages: Chat = []
+        for turn in session.state.turns:
+            sources = ", ".join(turn["sources"])
+            note = f"\n\n<sub>{t('sources', session.state.lang)}: {sources}</sub>" if sources else ""
+            messages.append({"role": "assistant", "content": html.escape(turn["question"]) + note})
+            if turn["answer"] is not None:
+                messages.append({"role": "user", "content": as_text(turn["answer"]) or "…"})
+        return messages
+
+    def _session(self, interview_id: str) -> InterviewSession | None:
+        return InterviewSession.resume(self.ctx, interview_id) if interview_id else None
+
+    def reply(self, interview_id: str, answer: str, skipped: bool = False) -> tuple[Chat, str, str, str]:
+        """Score the answer and ask the next question. Returns (chat, score markdown, answer box, status)."""
+        session = self._session(interview_id)
+        if session is None:
+            return [], "", answer, t("no_interview", "zh")
+        lang = session.state.lang
+        if session.current() is None:
+            return self.chat(session), "", "", t("finished", lang)
+        try:
+            session.answer(answer, skipped=skipped)
+        except KaodaError as exc:
+            return self.chat(session), "", answer, f"⚠️ {exc}"  # the answer stays in the box: nothing lost
+        answered = [turn for turn in session.state.turns if turn["answer"] is not None]
+        score_md = self.score_markdown(answered[-1], lang) if answered else ""
+        status = t("finished", lang) if session.finished else ""
+        if session.finished:
+            score_md += "\n\n" + self.summary_markdown(session)
+        return self.chat(session), score_md, "", status
+
+    def hint(self, interview_id: str) -> str:
+        session = self._session(interview_id)
+        if session is None:
+            return t("no_interview", "zh")
+        shown = session.hint()
+        return f"💡 {t('hint_prefix', session.state.lang)}: {shown}" if shown else ""
+
+    def end(self, interview_id: str) -> tuple[Chat, str, str]:
+        session = self._session(interview_id)
+        if session is None:
+            return [], "", t("no_interview", "zh")
+        if not session.finished:
+            session.end()
+        return self.chat(session), self.summary_markdown(session), t("finished", session.state.lang)
+
+    def score_markdown(self, turn: dict[str, Any], lang: str) -> str:
+        score = turn.get("score")
+        if not score:
+            return ""
+        lines = [f"### {t('score', lang)}: {score['score']}/5 · {score['overall']}/100"]
+        lines.append(" · ".join(f"{k} {v}" for k, v in score["dimensions"].items()))
+        for kp in score["key_points"]:
+            evidence = f" — “{html.escape(kp['evidence'])}”" if kp.get("evidence") else ""
+            lines.append(f"- {'✅' if kp['hit'] else '❌'} {kp['text']}{evidence}")
+        lines.append(f"\n**{t('feedback', lang)}**: {html.escape(score['feedback'])}")
+        if score.get("model_answer"):
+            lines.append(f"\n**{t('model_answer', lang)}**: {score['model_answer']}")
+        if score.get("flags"):
+            lines.append(f"\n`{', '.join(score['flags'])}`")
+        return "\n".join(lines)
+
+    def summary_markdown(self, session: InterviewSession) -> str:
+        lang, summary = session.state.lang, session.state.summary or {}
+        cards = self.ctx.corpus.cards
+        weak = [
+            (cards[w].title if lang == "zh" else cards[w].title_en)
+            for w in summary.get("weak_topics", [])
+            if w in cards
+        ]
+        return (
+            f"### {t('summary', lang)}\n{t('overall', lang)}: **{summary.get('overall', 0)}/100**\n\n"
+            f"{t('weak', lang)}: {', '.join(weak) or '—'}"
+        )
+
+    # -- review ----------------------------------------------------------------------------------
+    def transcripts(self) -> list[list[Any]]:
+        return [
+            [r["id"], r["created_at"], r["company"], r["role"], r["mode"], r["status"], r["overall"]]
+            for r in self.ctx.store.list()
+        ]
+
+    def open_transcript(self, interview_id: str) -> str:
+        try:
+            record = self.ctx.store.get(interview_id.strip())
+        except KaodaError as exc:
+            return f"⚠️ {exc}"
+        for turn in record["turns"]:  # user text shows as text in the rendered page
+            turn["answer"] = as_text(turn["answer"]) if turn["answer"] is not None else None
+        return to_markdown(record, self.ctx.corpus)
+
+    def export_markdown(self, interview_id: str) -> str | None:
+        try:
+            record = self.ctx.store.get(interview_id.strip())
+        except KaodaError:
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="kaoda-export-"))
+        path = folder / f"kaoda-{record['id']}.md"
+        path.write_text(to_markdown(record, self.ctx.corpus), encoding="utf-8")
+        return str(path)
