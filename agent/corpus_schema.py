@@ -53,6 +53,14 @@ class KeyPoint(Strict):
 
     _blank = field_validator("zh", "en")(_non_blank)
 
+    @field_validator("terms", mode="before")
+    @classmethod
+    def _terms_as_text(cls, terms: object) -> object:
+        """YAML reads a bare 512 or 0.5 as a number; a term is always text."""
+        if isinstance(terms, list):
+            return [str(t) if isinstance(t, int | float) and not isinstance(t, bool) else t for t in terms]
+        return terms
+
 
 class Pitfall(Strict):
     """A common wrong belief and its correction."""
@@ -165,6 +173,7 @@ class Role(Strict):
     slug: str = Field(pattern=ID_PATTERN)
     name: str
     name_en: str
+    aliases: list[str] = Field(default_factory=list)  # words that signal the role in a 面经 or job post
     tracks: dict[str, float] = Field(min_length=1)
     banks: list[str] = Field(default_factory=list)
 

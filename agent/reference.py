@@ -29,7 +29,12 @@ def derive_key_points(reference: str) -> list[KeyPoint]:
     while len(parts) > MAX_DERIVED_POINTS:  # merge the shortest neighbouring pair
         i = min(range(len(parts) - 1), key=lambda j: len(parts[j]) + len(parts[j + 1]))
         parts[i : i + 2] = [parts[i] + "；" + parts[i + 1]]
-    return [KeyPoint(zh=p, en=p, terms=sorted(set(_TERM.findall(p)))[:4]) for p in parts]
+    return [_point(p) for p in parts]
+
+
+def _point(text: str) -> KeyPoint:
+    """A key point from plain text: same wording both languages; its English terms and numbers as terms."""
+    return KeyPoint(zh=text, en=text, terms=sorted(set(_TERM.findall(text)))[:4])
 
 
 def task_from_reference(question: str, reference: str) -> ScoringTask:
@@ -53,3 +58,16 @@ def task_from_corpus(ctx: Context, question: str) -> ScoringTask | None:
         if similarity >= SAME_QUESTION:
             return ScoringTask(question, list(q.key_points), list(q.pitfalls))
     return None
+
+
+def task_for_row(ctx: Context, row: dict[str, object]) -> ScoringTask:
+    """An evaluation row's task: its corpus question if it names one, else its key points, else derived."""
+    question = str(row["question"])
+    question_id = row.get("question_id")
+    if isinstance(question_id, str) and question_id in ctx.corpus.questions:
+        _card, q = ctx.corpus.question(question_id)
+        return ScoringTask(question, list(q.key_points), list(q.pitfalls))
+    points = row.get("key_points")
+    if isinstance(points, list) and points:
+        return ScoringTask(question, [_point(str(p)) for p in points])
+    return task_from_reference(question, str(row["reference_answer"]))

@@ -90,3 +90,45 @@ def test_no_sentence_is_copied_from_the_seed_documents() -> None:
             if len(re.findall(r"[\u4e00-\u9fff]", run)) >= 10 and hashlib.sha1(run.encode()).hexdigest()[:12] in hashes:
                 copied.append(f"{path.name}: {run}")
     assert not copied, copied[:10]
+
+
+def test_corpus_issue_minimums() -> None:
+    """The knowledge-base targets: topics, questions, companies, reports and the three banks."""
+    corpus = load_corpus(CORPUS)
+    stats = corpus_stats(corpus)
+    assert stats["topics"] >= 80 and len(stats["tracks"]) == 10
+    assert stats["companies"] >= 15 and "generic" in corpus.companies
+    assert stats["experiences"] >= 40
+    assert stats["project_bank"] >= 30 and stats["behavioral_bank"] >= 15 and stats["coding_bank"] >= 10
+    for card in corpus.topics():
+        assert len(card.questions) >= 2, card.id
+        assert all(3 <= len(q.key_points) <= 6 for q in card.questions), card.id
+        assert card.title_en and card.note_en and len(card.aliases) >= 3, card.id
+    for card in corpus.bank("coding"):
+        assert "def " in card.code, card.id
+    assert all(e.source for e in corpus.experiences.values())
+
+
+def test_seeded_companies_are_all_there_with_evidence() -> None:
+    corpus = load_corpus(CORPUS)
+    names = " ".join(f"{c.name} {c.name_en} {' '.join(c.aliases)}" for c in corpus.companies.values())
+    for company in (
+        "滴滴",
+        "文心",
+        "零一万物",
+        "商汤",
+        "米哈游",
+        "腾讯",
+        "上海 AI Lab",
+        "智源",
+        "联想",
+        "JINA",
+        "xDAN",
+    ):
+        assert company.lower() in names.lower(), company
+    seeded = [
+        c
+        for c in corpus.companies.values()
+        if any(corpus.experiences[e].source.startswith("seed:") for e in c.evidence)
+    ]
+    assert len(seeded) >= 10

@@ -37,12 +37,32 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--rebuild", action="store_true", help="drop the index and re-embed everything")
     index.set_defaults(run=commands.index)
 
+    ingest = sub.add_parser("ingest", help="add your own 面经 / notes (.md .txt .html .pdf, files or folders)")
+    ingest.add_argument("paths", nargs="+")
+    ingest.add_argument("--company", help="tag every file with this company slug (default: detected)")
+    ingest.add_argument("--kind", choices=["experience", "note"], help="default: experience if a company is named")
+    ingest.add_argument("--json", action="store_true")
+    ingest.set_defaults(run=commands.ingest)
+
+    ev = sub.add_parser("eval", help="measure retrieval or scoring against labelled JSONL")
+    ev.add_argument("what", choices=["retrieval", "scoring"])
+    ev.add_argument(
+        "--data",
+        required=True,
+        help="JSONL: retrieval rows {query, relevant_ids}; scoring rows "
+        "{question, reference_answer, answer, score, score_max}",
+    )
+    ev.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid", help="retrieval only")
+    ev.add_argument("--json", action="store_true")
+    ev.set_defaults(run=commands.evaluate)
+
     search = sub.add_parser("search", help="search the knowledge base")
     search.add_argument("query")
     search.add_argument("--company")
     search.add_argument("--kind", help="topic, question, experience, company, project, behavioral, coding, user")
     search.add_argument("--track")
     search.add_argument("--topic")
+    search.add_argument("--source", choices=["corpus", "user"])
     search.add_argument("-k", type=int, default=5)
     search.add_argument("--json", action="store_true")
     search.set_defaults(run=commands.search)

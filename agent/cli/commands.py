@@ -51,7 +51,13 @@ def search(args: argparse.Namespace) -> int:
     if not 1 <= args.k <= 100:
         raise InputError("-k must be between 1 and 100")
     hits = ctx.kb.search(
-        args.query, k=args.k, kind=args.kind, company=args.company, track=args.track, topic_id=args.topic
+        args.query,
+        k=args.k,
+        kind=args.kind,
+        company=args.company,
+        track=args.track,
+        topic_id=args.topic,
+        source=args.source,
     )
     if args.json:
         emit({"hits": [h.as_json() for h in hits]})
@@ -60,6 +66,60 @@ def search(args: argparse.Namespace) -> int:
         print(f"{rank}. [{hit.kind}] {hit.id} — {hit.title}  (score {hit.score:.4f}, {hit.why})")
     if not hits:
         print("no results")
+    return 0
+
+
+def ingest(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from agent.ingest import ingest_paths
+
+    ctx = context_from(args)
+    bar = tqdm(unit="file", file=sys.stderr, disable=args.json)
+
+    def progress(done: int, total: int, name: str) -> None:
+        bar.total = total
+        bar.set_postfix_str(name[:40])
+        bar.update(1)
+
+    try:
+        report = ingest_paths(ctx, [Path(p) for p in args.paths], args.company, args.kind, progress)
+    finally:
+        bar.close()
+    if args.json:
+        emit(report.as_json())
+    else:
+        print(
+            f"{report.files_added} added, {report.files_replaced} replaced, {report.files_unchanged} unchanged, "
+            f"{report.chunks_added} chunks; {len(report.skipped)} skipped"
+        )
+        for _name, reason in report.skipped:
+            print(f"  skipped: {reason}")
+    return 0 if report.files_added + report.files_replaced + report.files_unchanged or not report.skipped else 1
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from agent.evaluation import evaluate_retrieval, evaluate_scoring, read_jsonl
+
+    ctx = context_from(args)
+    if args.what == "retrieval":
+        rows = read_jsonl(Path(args.data), required=("query", "relevant_ids"))
+        result = evaluate_retrieval(ctx.kb, rows, args.mode)
+    else:
+        from agent.reference import task_for_row
+
+        rows = read_jsonl(Path(args.data), required=("question", "reference_answer", "answer", "score"))
+        result = evaluate_scoring(rows, lambda row: ctx.scorer.score(task_for_row(ctx, row), row["answer"]).score)
+    if args.json:
+        emit({k: v for k, v in result.items() if k not in ("misses", "predicted")})
+    else:
+        for key, value in result.items():
+            if key not in ("misses", "predicted"):
+                print(f"{key:<10} {value}")
     return 0
 
 

@@ -1,0 +1,94 @@
+"""Metrics by hand-checked examples, and the eval commands on arbitrary JSONL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent.context import Context
+from agent.errors import InputError
+from agent.evaluation import agreement, quadratic_weighted_kappa, read_jsonl, spearman
+
+
+def test_metrics_on_known_values() -> None:
+    perfect = agreement([0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5])
+    assert perfect["pearson"] == 1.0 and perfect["qwk"] == 1.0 and perfect["rmse"] == 0.0
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 1000]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+    assert quadratic_weighted_kappa([0, 5, 0, 5], [5, 0, 5, 0]) < 0
+    shifted = agreement([1, 2, 3, 4], [2, 3, 4, 5])
+    assert shifted["pearson"] == pytest.approx(1.0) and shifted["rmse"] == pytest.approx(1.0)
+
+
+def test_bad_jsonl_names_the_line(tmp_path: Path) -> None:
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"query": "a", "relevant_ids": ["x"]}\n{"query": "b"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=":2: missing field"):
+        read_jsonl(data, ("query", "relevant_ids"))
+    data.write_text("not json\n", encoding="utf-8")
+    with pytest.raises(InputError, match=":1: not valid JSON"):
+        read_jsonl(data, ("query",))
+
+
+@pytest.mark.slow
+def test_eval_commands_on_arbitrary_rows(ctx: Context, tmp_path: Path) -> None:
+    retrieval = tmp_path / "r.jsonl"
+    retrieval.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [
+                {"query": "ZeRO 三个阶段", "relevant_ids": ["zero"]},
+                {"query": "rotary position embedding", "relevant_ids": ["rope"]},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    scoring = tmp_path / "s.jsonl"
+    rows = [  # questions from outside the corpus: key points come from the reference answer
+        {
+            "question": "What is a Bloom filter?",
+            "reference_answer": "A bit array with k hash functions. "
+            "False positives are possible. False negatives are impossible.",
+            "score_max": 10,
+            "answer": "A bit array plus k hash functions; it may give false positives but never false negatives.",
+            "score": 10,
+        },
+        {
+            "question": "What is a Bloom filter?",
+            "reference_answer": "A bit array with k hash functions. "
+            "False positives are possible. False negatives are impossible.",
+            "score_max": 10,
+            "answer": "A kind of tree that stores sorted keys.",
+            "score": 1,
+        },
+        {
+            "question": "What is a Bloom filter?",
+            "reference_answer": "A bit array with k hash functions. "
+            "False positives are possible. False negatives are impossible.",
+            "score_max": 10,
+            "answer": "It uses hash functions and a bit array.",
+            "score": 5,
+        },
+    ]
+    scoring.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    env = {**os.environ, "KAODA_HOME": str(ctx.settings.home)}
+    for what, path, keys in (
+        ("retrieval", retrieval, {"n", "recall@1", "recall@3", "recall@5", "mrr"}),
+        ("scoring", scoring, {"n", "pearson", "spearman", "qwk", "rmse", "mid_band"}),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "agent", "eval", what, "--data", str(path), "--json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stdout)
+        assert keys <= set(result) and result["n"] == (2 if what == "retrieval" else 3)
+    assert result["pearson"] > 0.5  # the scorer orders full > partial > wrong here
