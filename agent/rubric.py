@@ -92,7 +92,8 @@ class OfflineScorer:
         if len(text) > MAX_SCORED_CHARS:
             text, flags = text[:MAX_SCORED_CHARS], [*flags, "truncated"]
         answer_sentences = sentences(text)[:80] or [text]
-        sims_per_sentence = self._similarities(task, answer_sentences)  # (n_sentences, n_targets)
+        embedded = self.embedder.embed_queries(answer_sentences)  # (n_sentences, dim)
+        sims_per_sentence = self._similarities(task, embedded)  # (n_sentences, n_targets)
         lowered = normalize(text).lower()
         results = [
             self._judge_point(kp, i, answer_sentences, sims_per_sentence, lowered, lang)
@@ -101,7 +102,7 @@ class OfflineScorer:
         relevance = float(sims_per_sentence.max()) if sims_per_sentence.size else 0.0
         any_terms = any(r.terms for r in results)
         off_topic = relevance < SIM_OFF_TOPIC and not any_terms
-        pitfalls = self._pitfalls(task, answer_sentences, lang)
+        pitfalls = self._pitfalls(task, answer_sentences, embedded, lang)
         hits = sum(r.hit for r in results)
         partial = sum(
             max(0.0, min(1.0, (r.similarity - SIM_FLOOR) / (SIM_HIT - SIM_FLOOR))) for r in results if not r.hit
@@ -130,11 +131,10 @@ class OfflineScorer:
             pitfalls_hit=pitfalls,
         )
 
-    def _similarities(self, task: ScoringTask, answer_sentences: list[str]) -> np.ndarray:
+    def _similarities(self, task: ScoringTask, embedded: np.ndarray) -> np.ndarray:
         """Cosine of each answer sentence to each target: zh and en of every key point, the question."""
         targets = [t for kp in task.key_points for t in (kp.zh, kp.en)] + [task.question]
-        embedded = self.embedder.embed_queries(answer_sentences)
-        target_vectors = np.stack([self.embedder.embed_query(t) for t in targets])
+        target_vectors = self.embedder.embed_cached(targets)
         return embedded @ target_vectors.T
 
     def _judge_point(
@@ -151,15 +151,16 @@ class OfflineScorer:
             evidence = answer_sentences[best] if similarity >= SIM_WITH_TERM or not with_term else with_term[0]
         return KeyPointResult(kp.zh if lang == "zh" else kp.en, hit, evidence, similarity, terms)
 
-    def _pitfalls(self, task: ScoringTask, answer_sentences: list[str], lang: str) -> list[dict[str, str]]:
+    def _pitfalls(
+        self, task: ScoringTask, answer_sentences: list[str], embedded: np.ndarray, lang: str
+    ) -> list[dict[str, str]]:
         """Pitfalls the answer asserts: a sentence very close to the wrong belief, closer than to its fix."""
-        found = []
+        found: list[dict[str, str]] = []
+        if not task.pitfalls:
+            return found
         for pitfall in task.pitfalls:
-            claim = np.stack([self.embedder.embed_query(pitfall.zh), self.embedder.embed_query(pitfall.en)])
-            fix = np.stack(
-                [self.embedder.embed_query(pitfall.correction), self.embedder.embed_query(pitfall.correction_en)]
-            )
-            embedded = self.embedder.embed_queries(answer_sentences)
+            claim = self.embedder.embed_cached([pitfall.zh, pitfall.en])
+            fix = self.embedder.embed_cached([pitfall.correction, pitfall.correction_en])
             claim_sim, fix_sim = (embedded @ claim.T).max(axis=1), (embedded @ fix.T).max(axis=1)
             best = int(claim_sim.argmax())
             if claim_sim[best] >= SIM_PITFALL and claim_sim[best] > fix_sim[best] + 0.01:

@@ -45,7 +45,9 @@ class OfflineBrain:
         name = self.company.name if state.lang == "zh" else self.company.name_en
         return Move("intro", phrase("intro", state.lang, self._rng(state), company=name), reason="self-introduction")
 
-    def next_move(self, state: Any, last_turn: dict[str, Any] | None) -> Move:
+    def next_move(self, state: Any, last_turn: dict[str, Any] | None, on_question: Any = None) -> Move:
+        if last_turn and (clash := self._contradiction(state, last_turn)):
+            return clash
         if last_turn and last_turn["move"] != "intro" and state.depth < self.company.follow_up_depth:
             move = self._dig(state, last_turn)
             if move:
@@ -53,6 +55,29 @@ class OfflineBrain:
         if state.main_asked >= state.n_questions or state.plan_pos >= len(state.plan):
             return Move("wrap_up", "", reason=f"{state.main_asked} main questions asked")
         return self._open_item(state, state.plan_pos, first=last_turn is not None and last_turn["move"] == "intro")
+
+    def _contradiction(self, state: Any, last: dict[str, Any]) -> Move | None:
+        """A fact in the last answer that disagrees with an earlier one: ask about it (once per pair)."""
+        from agent.ledger import Fact, contradictions
+
+        facts = [Fact(**f) for f in state.facts]
+        for earlier, later in contradictions(facts):
+            key = f"{earlier.kind}:{earlier.value}:{later.value}"
+            if later.turn != last["index"] or key in state.raised:
+                continue
+            consistency = [q for c in self.corpus.bank("project") for q in c.questions if q.angle == "consistency"]
+            question = consistency[0] if consistency else None
+            text = phrase("consistency", state.lang, self._rng(state), earlier=earlier.text[:60], later=later.text[:60])
+            return Move(
+                "follow_up",
+                text,
+                question.id if question else None,
+                last.get("topic_id"),
+                [question.id] if question else [],
+                reason=f"contradiction: {earlier.kind} {earlier.value:g} then {later.value:g}",
+                meta={"contradiction": key},
+            )
+        return None
 
     def _dig(self, state: Any, last: dict[str, Any]) -> Move | None:
         """Stay on the topic: probe a missed point, or go deeper / to a scenario."""

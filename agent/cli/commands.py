@@ -220,4 +220,6 @@ def doctor(args: argparse.Namespace) -> int:
 def _endpoint_verdict(settings: Settings) -> str:
     if settings.mode == "offline":
         return "no API key configured: the offline interviewer runs (set KAODA_LLM_API_KEY to use an LLM)"
-    return f"LLM mode: {settings.llm_base_url or 'https://api.openai.com/v1'} model {settings.llm_model}"
+    from agent.llm import ping
+
+    return "LLM mode: " + ping(settings)
