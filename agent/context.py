@@ -23,6 +23,14 @@ class Context:
     _kb: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def with_settings(self, **changes: Any) -> Context:
+        """The same corpus, store, scorer and index under other settings (e.g. a browser's own endpoint)."""
+        from dataclasses import replace
+
+        twin = Context(replace(self.settings, **changes), self.corpus, self.store)
+        twin._scorer, twin._kb = self.scorer, self._kb
+        return twin
+
     @property
     def scorer(self) -> OfflineScorer:
         with self._lock:

@@ -76,3 +76,44 @@ def test_two_browsers_do_not_share_an_interview(client: Client, ctx: Context) ->
     a, b = (ctx.store.get(p.split("`")[1]) for p in (plan_a, plan_b))
     assert [t["answer"] for t in a["turns"] if t["answer"]] == ["answer from A"]
     assert [t["answer"] for t in b["turns"] if t["answer"]] == ["answer from B"]
+
+
+def test_library_search_topic_sources_and_ingest(client: Client, ctx: Context, tmp_path: Path) -> None:
+    from gradio_client import handle_file
+
+    found = client.predict("Z3 切了啥", "", "", api_name="/search")
+    assert "zero" in found
+    card = client.predict("zero", api_name="/topic")
+    assert "ZeRO" in card and "zero-q1" in card
+    report = client.predict("exp-didi-2024-r1", api_name="/source")
+    assert "didi" in report
+    note = tmp_path / "my-note.md"
+    note.write_text("# 滴滴 二面\n问了 Megatron 的张量并行在哪里做 all-reduce。", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x00binary")
+    result = client.predict([handle_file(str(note)), handle_file(str(bad))], "", "", api_name="/ingest")
+    assert "1 added" in result and "binary" in result
+    assert ctx.kb.search("Megatron 张量并行 all-reduce", k=3, source="user")
+
+
+def test_streaming_reply_shows_the_question_as_it_arrives(ctx: Context) -> None:
+    from tests.fake_openai import FakeOpenAI
+    from tests.test_llm_interview import scripted_model
+
+    server = FakeOpenAI(default=scripted_model).start()
+    llm_ctx = ctx.with_settings(llm_base_url=server.url, llm_api_key="sk-web", llm_model="fake", llm_max_retries=0)
+    app = create_app(llm_ctx)
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        web = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        web.predict("generic", "algorithm", "zh", 2, "", None, api_name="/start")
+        server.enqueue(lambda body: {"content": scripted_model(body), "chunks": 10})
+        job = web.submit("我做过 RAG。", api_name="/reply")
+        updates = list(job)
+        partial = [u[0][-1]["content"] for u in updates if u[0] and u[0][-1]["role"] == "assistant"]
+        assert len(updates) >= 3 and any("▍" in str(p) for p in partial)
+        assert "▍" not in str(updates[-1][0][-1]["content"])
+    finally:
+        app.close()
+        server.stop()

@@ -7,7 +7,10 @@ browsers never share an interview and a restarted app carries on where it stoppe
 from __future__ import annotations
 
 import html
+import queue
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +29,22 @@ def as_text(user_text: str) -> str:
     return html.escape(user_text or "").replace("\n", "  \n")
 
 
+LLMSettings = dict[str, str]  # per-browser endpoint: base_url, api_key, model ({} = the app's settings)
+
+
 class Handlers:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+
+    def context(self, llm: LLMSettings | None) -> Context:
+        """The app's context, or one using this browser's own endpoint (kept in its session only)."""
+        if not llm or not llm.get("api_key"):
+            return self.ctx
+        return self.ctx.with_settings(
+            llm_base_url=llm.get("base_url", ""),
+            llm_api_key=llm["api_key"],
+            llm_model=llm.get("model") or "gpt-4o-mini",
+        )
 
     # -- setup -----------------------------------------------------------------------------------
     def company_choices(self, lang: str) -> list[tuple[str, str]]:
@@ -48,14 +64,21 @@ class Handlers:
         return f"**{company.name} · {company.name_en}** — {backing}\n\n{summary}\n\n*{tone}*"
 
     def start(
-        self, company: str, role: str, lang: str, n_questions: float, resume_text: str, resume_file: Any
+        self,
+        company: str,
+        role: str,
+        lang: str,
+        n_questions: float,
+        resume_text: str,
+        resume_file: Any,
+        llm: LLMSettings | None = None,
     ) -> tuple[str, Chat, str, str]:
         """Returns (interview id, chat, plan markdown, status)."""
         try:
             text = resume_text or ""
             if resume_file:
                 text += "\n" + read_user_file(Path(getattr(resume_file, "name", resume_file)))
-            session = InterviewSession.start(self.ctx, company, role, text, lang, int(n_questions))
+            session = InterviewSession.start(self.context(llm), company, role, text, lang, int(n_questions))
         except KaodaError as exc:
             return "", [], "", f"⚠️ {exc}"
         return session.state.id, self.chat(session), self.plan_markdown(session), ""
@@ -81,27 +104,54 @@ class Handlers:
                 messages.append({"role": "user", "content": as_text(turn["answer"]) or "…"})
         return messages
 
-    def _session(self, interview_id: str) -> InterviewSession | None:
-        return InterviewSession.resume(self.ctx, interview_id) if interview_id else None
+    def _session(self, interview_id: str, llm: LLMSettings | None = None) -> InterviewSession | None:
+        return InterviewSession.resume(self.context(llm), interview_id) if interview_id else None
 
-    def reply(self, interview_id: str, answer: str, skipped: bool = False) -> tuple[Chat, str, str, str]:
+    def reply(
+        self, interview_id: str, answer: str, skipped: bool = False, llm: LLMSettings | None = None
+    ) -> tuple[Chat, str, str, str]:
         """Score the answer and ask the next question. Returns (chat, score markdown, answer box, status)."""
-        session = self._session(interview_id)
+        *_, final = self.reply_stream(interview_id, answer, skipped, llm)
+        return final
+
+    def reply_stream(
+        self, interview_id: str, answer: str, skipped: bool = False, llm: LLMSettings | None = None
+    ) -> Iterator[tuple[Chat, str, str, str]]:
+        """Like reply, yielding the chat while the next question streams in (LLM mode)."""
+        session = self._session(interview_id, llm)
         if session is None:
-            return [], "", answer, t("no_interview", "zh")
+            yield [], "", answer, t("no_interview", "zh")
+            return
         lang = session.state.lang
         if session.current() is None:
-            return self.chat(session), "", "", t("finished", lang)
-        try:
-            session.answer(answer, skipped=skipped)
-        except KaodaError as exc:
-            return self.chat(session), "", answer, f"⚠️ {exc}"  # the answer stays in the box: nothing lost
+            yield self.chat(session), "", "", t("finished", lang)
+            return
+        partial: queue.Queue[str | None] = queue.Queue()
+        failure: list[KaodaError] = []
+
+        def work() -> None:
+            try:
+                session.answer(answer, skipped=skipped, on_question=partial.put)
+            except KaodaError as exc:
+                failure.append(exc)
+            finally:
+                partial.put(None)
+
+        pending = [*self.chat(session), {"role": "user", "content": as_text(answer) or "…"}]  # before the worker runs
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        while (text := partial.get()) is not None:
+            yield [*pending, {"role": "assistant", "content": html.escape(text) + " ▍"}], "", "", ""
+        worker.join()
+        if failure:
+            yield self.chat(session), "", answer, f"⚠️ {failure[0]}"  # the answer stays in the box: nothing lost
+            return
         answered = [turn for turn in session.state.turns if turn["answer"] is not None]
         score_md = self.score_markdown(answered[-1], lang) if answered else ""
         status = t("finished", lang) if session.finished else ""
         if session.finished:
             score_md += "\n\n" + self.summary_markdown(session)
-        return self.chat(session), score_md, "", status
+        yield self.chat(session), score_md, "", status
 
     def hint(self, interview_id: str) -> str:
         session = self._session(interview_id)

@@ -48,6 +48,26 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_status": {"zh": "状态", "en": "Status"},
     "col_overall": {"zh": "总分", "en": "Overall"},
     "error": {"zh": "出错了", "en": "Error"},
+    "tab_library": {"zh": "题库", "en": "Library"},
+    "tab_settings": {"zh": "设置", "en": "Settings"},
+    "search": {"zh": "搜索题库 / 面经 / 笔记", "en": "Search topics, reports and notes"},
+    "kind": {"zh": "类型", "en": "Kind"},
+    "topic": {"zh": "话题卡片", "en": "Topic card"},
+    "companies": {"zh": "公司风格", "en": "Company styles"},
+    "ingest": {
+        "zh": "导入我的面经 / 笔记（.md .txt .html .pdf）",
+        "en": "Add my reports / notes (.md .txt .html .pdf)",
+    },
+    "ingest_button": {"zh": "导入", "en": "Ingest"},
+    "no_results": {"zh": "没有结果", "en": "No results"},
+    "asked_in": {"zh": "在这些面经中被问到", "en": "Asked in these reports"},
+    "source_id": {"zh": "查看来源（粘贴 id）", "en": "Open a source (paste an id)"},
+    "base_url": {"zh": "接口地址（OpenAI 兼容）", "en": "Endpoint (OpenAI-compatible base URL)"},
+    "api_key": {"zh": "API Key（只保存在本浏览器会话中）", "en": "API key (kept in this browser session only)"},
+    "model": {"zh": "模型名", "en": "Model name"},
+    "test_connection": {"zh": "测试连接", "en": "Test connection"},
+    "apply": {"zh": "用于之后开始的面试", "en": "Use for interviews started from now on"},
+    "mode_note": {"zh": "不填 Key 即为离线面试官（默认）。", "en": "No key = the offline interviewer (default)."},
 }
 
 

@@ -84,8 +84,19 @@ def _interactive(session: InterviewSession, echo: bool) -> None:
         if text.strip() == "/end":
             session.end()
             break
-        scored = turn
-        session.answer("", skipped=True) if text.strip() == "/skip" else session.answer(text)
+        scored, printed = turn, [0]
+
+        def stream(question: str) -> None:  # LLM mode: print the next question as it arrives
+            if printed[0] == 0:
+                out.write("\n… ")
+            out.write(question[printed[0] :])
+            out.flush()
+            printed[0] = len(question)
+
+        skipped = text.strip() == "/skip"
+        session.answer("" if skipped else text, skipped=skipped, on_question=stream)
+        if printed[0]:
+            out.write("\n")
         if scored.get("score"):
             s = scored["score"]
             out.write(f"  score {s['score']}/5 · {s['feedback']}\n")
