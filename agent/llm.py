@@ -1,7 +1,7 @@
 """The LLM boundary: one chat-model factory from settings, and a JSON call that survives bad models.
 
-    model = make_chat_model(settings)
-    decision, call = structured_call(model, messages, Decision, on_partial=print_question)
+    chain = prompt_chain("interviewer", "zh", make_chat_model(settings))
+    decision, call = structured_call(chain, variables, Decision, on_partial=print_question)
     call.latency_ms, call.usage, call.attempts, call.error
 
 Everything else talks to LangChain runnables; only this module knows about HTTP settings. Replies
@@ -88,14 +88,27 @@ def parse_json_reply(text: str) -> dict[str, Any]:
     return data
 
 
+def prompt_chain(name: str, lang: str, model: Any) -> Any:
+    """LCEL: render `prompts/<name>.<lang>.md` (plus any repair turns) | the chat model."""
+    from langchain_core.runnables import RunnableLambda
+
+    from agent.prompts import chat_messages
+
+    def to_messages(inputs: dict[str, Any]) -> list[Any]:
+        variables = {k: v for k, v in inputs.items() if k != "repair"}
+        return chat_messages(name, lang, **variables) + list(inputs.get("repair", []))
+
+    return RunnableLambda(to_messages) | model
+
+
 def _stream_text(
-    model: Any, messages: list[Any], on_partial: Callable[[dict[str, Any]], None] | None
+    chain: Any, inputs: dict[str, Any], on_partial: Callable[[dict[str, Any]], None] | None
 ) -> tuple[str, dict[str, int]]:
     """Stream the reply, handing partial JSON to `on_partial` as it grows; returns (text, token usage)."""
     from langchain_core.utils.json import parse_partial_json
 
     text, usage = "", {}
-    for chunk in model.stream(messages):
+    for chunk in chain.stream(inputs):
         piece = chunk.content if isinstance(chunk.content, str) else ""
         text += piece
         if getattr(chunk, "usage_metadata", None):
@@ -109,8 +122,8 @@ def _stream_text(
 
 
 def structured_call(
-    model: Any,
-    messages: list[Any],
+    chain: Any,
+    inputs: dict[str, Any],
     schema: type[T],
     check: Callable[[T], str | None] | None = None,
     on_partial: Callable[[dict[str, Any]], None] | None = None,
@@ -119,14 +132,15 @@ def structured_call(
     """Call, parse, validate (schema, then `check` → reason or None); one repair retry with the reason."""
     from langchain_core.messages import AIMessage, HumanMessage
 
+    model = chain.last if hasattr(chain, "last") else chain
     record = CallRecord(model=str(getattr(model, "model_name", "?")))
     started = time.perf_counter()
-    conversation = list(messages)
+    repair: list[Any] = []
     try:
         for attempt in range(1, attempts + 1):
             record.attempts = attempt
             try:
-                text, usage = _stream_text(model, conversation, on_partial if attempt == 1 else None)
+                text, usage = _stream_text(chain, {**inputs, "repair": repair}, on_partial if attempt == 1 else None)
             except Exception as exc:  # openai/httpx raise many types: timeouts, 4xx/5xx, refused
                 record.error = scrub(f"endpoint: {type(exc).__name__}: {str(exc)[:160]}", model)
                 return None, record
@@ -141,7 +155,7 @@ def structured_call(
                 record.error = None
                 return parsed, record
             record.error = f"invalid reply: {problem}"
-            conversation += [
+            repair += [
                 AIMessage(content=text[:2000]),
                 HumanMessage(content=f"Your reply was rejected: {problem}. Reply again with only the JSON object."),
             ]

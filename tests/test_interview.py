@@ -105,3 +105,16 @@ def test_bad_setup_is_refused(ctx: Context) -> None:
     with pytest.raises(InputError, match="limit"):
         session.answer("x" * 30000)
     assert session.current()["answer"] is None  # the refused answer changed nothing
+
+
+def test_a_contradiction_is_asked_about_as_a_follow_up(ctx: Context) -> None:
+    session = InterviewSession.start(
+        ctx, "generic", "infra", "我负责 7B 模型的分布式训练，用了 8 张 A100。", "zh", 3, seed=1
+    )
+    session.answer("我做分布式训练。")
+    session.answer("我们当时其实是 64 张卡一起训的，ZeRO-3。")
+    turn = session.current()
+    assert turn["move"] == "follow_up" and "8" in turn["question"] and "64" in turn["question"]
+    assert turn["reason"].startswith("contradiction")
+    session.answer("口径不同：8 张是单机调试，64 张是正式训练。")
+    assert "contradiction" not in (session.current() or {}).get("reason", "")  # asked once, not again

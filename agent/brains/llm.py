@@ -19,8 +19,7 @@ from pydantic import BaseModel
 from agent.brains.base import Move
 from agent.brains.offline import OfflineBrain
 from agent.corpus_schema import Company, Question
-from agent.llm import structured_call
-from agent.prompts import chat_messages
+from agent.llm import prompt_chain, structured_call
 from agent.text import normalize
 
 DIG_MOVES = ("follow_up", "deeper", "scenario")
@@ -78,7 +77,7 @@ class LLMBrain:
         can_dig = last_turn is not None and last_turn["move"] != "intro" and state.depth < self.company.follow_up_depth
         allowed = [*DIG_MOVES, *OPEN_MOVES] if can_dig else list(OPEN_MOVES)
         material = self._material(state, last_turn, planned)
-        messages = chat_messages("interviewer", state.lang, **self._variables(state, last_turn, allowed, material))
+        variables = self._variables(state, last_turn, allowed, material)
 
         def check(decision: Decision) -> str | None:
             if decision.move not in allowed:
@@ -96,7 +95,8 @@ class LLMBrain:
             if on_question and isinstance(data.get("question"), str):
                 on_question(data["question"])
 
-        decision, record = structured_call(self.model, messages, Decision, check, partial if on_question else None)
+        chain = prompt_chain("interviewer", state.lang, self.model)
+        decision, record = structured_call(chain, variables, Decision, check, partial if on_question else None)
         if decision is None:
             planned.meta.update(fallback=True, fallback_reason=record.error, llm=record.as_json())
             return planned

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from agent.cli import emit
 from agent.cli.commands import context_from
@@ -67,6 +68,20 @@ def interview(args: argparse.Namespace) -> int:
     return 0
 
 
+class _QuestionPrinter:
+    """LLM mode: print the next question as it streams in (each call gets the text so far)."""
+
+    def __init__(self, out: Any) -> None:
+        self.out, self.printed = out, 0
+
+    def __call__(self, question: str) -> None:
+        if self.printed == 0:
+            self.out.write("\n… ")
+        self.out.write(question[self.printed :])
+        self.out.flush()
+        self.printed = len(question)
+
+
 def _interactive(session: InterviewSession, echo: bool) -> None:
     out = sys.stdout if echo else sys.stderr
     out.write(f"interview {session.state.id} {COMMANDS_HELP}\n")
@@ -84,18 +99,10 @@ def _interactive(session: InterviewSession, echo: bool) -> None:
         if text.strip() == "/end":
             session.end()
             break
-        scored, printed = turn, [0]
-
-        def stream(question: str) -> None:  # LLM mode: print the next question as it arrives
-            if printed[0] == 0:
-                out.write("\n… ")
-            out.write(question[printed[0] :])
-            out.flush()
-            printed[0] = len(question)
-
+        scored, stream = turn, _QuestionPrinter(out)
         skipped = text.strip() == "/skip"
         session.answer("" if skipped else text, skipped=skipped, on_question=stream)
-        if printed[0]:
+        if stream.printed:
             out.write("\n")
         if scored.get("score"):
             s = scored["score"]
