@@ -35,7 +35,10 @@ class Context:
     def scorer(self) -> OfflineScorer:
         with self._lock:
             if self._scorer is None:
-                self._scorer = OfflineScorer(get_embedder(self.settings.embeddings))
+                from agent.calibration import load_curves
+
+                curves = load_curves(self.settings.corpus_root / "rubrics" / "calibration.json")
+                self._scorer = OfflineScorer(get_embedder(self.settings.embeddings), self.corpus.rubrics, curves)
             return self._scorer
 
     @property

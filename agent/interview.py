@@ -20,11 +20,11 @@ from typing import Any
 from agent.brains.base import Move
 from agent.brains.offline import OfflineBrain
 from agent.context import Context
-from agent.corpus_schema import KeyPoint
 from agent.errors import InputError, NotFoundError
 from agent.ledger import facts_in
 from agent.planner import PlanItem, plan_interview
 from agent.prompts import phrase
+from agent.reference import corpus_task
 from agent.resume import detect_topics, extract_claims
 from agent.rubric import ScoringTask
 from agent.store import now
@@ -189,13 +189,8 @@ class InterviewSession:
         """What the turn's answer is scored against (None for the self-introduction)."""
         if not turn.get("question_id") or turn["question_id"] not in self.ctx.corpus.questions:
             return None
-        _card, question = self.ctx.corpus.question(turn["question_id"])
-        indices = turn["meta"].get("key_point_indices")
-        points: list[KeyPoint] = (
-            [question.key_points[i] for i in indices] if indices is not None else list(question.key_points)
-        )
-        text = turn["question"]
-        return ScoringTask(text, points, list(question.pitfalls) if indices is None else [])
+        card, question = self.ctx.corpus.question(turn["question_id"])
+        return corpus_task(card, question, turn["question"], turn["meta"].get("key_point_indices"))
 
     def hint(self) -> str:
         """Reveal one key point of the open question (the score notes it)."""
@@ -229,6 +224,10 @@ class InterviewSession:
         score = None
         if task is not None:
             result = self.ctx.scorer.score(task, "" if skipped else text, self.state.lang, turn["meta"].get("hints", 0))
+            if getattr(self.brain, "model", None) is not None and not skipped and text.strip():
+                from agent.judge import judge_answer
+
+                result = judge_answer(self.ctx, self.brain.model, task, text, result, self.state.lang)
             score = result.as_json()
             if skipped:
                 score["flags"].append("skipped")

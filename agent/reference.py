@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 from agent.context import Context
-from agent.corpus_schema import KeyPoint
+from agent.corpus_schema import TOPIC_TRACKS, Card, KeyPoint, Question
 from agent.errors import InputError
 from agent.rubric import ScoringTask
 from agent.text import normalize, sentences
@@ -37,6 +37,20 @@ def _point(text: str) -> KeyPoint:
     return KeyPoint(zh=text, en=text, terms=sorted(set(_TERM.findall(text)))[:4])
 
 
+def corpus_task(
+    card: Card, question: Question, asked: str | None = None, indices: list[int] | None = None
+) -> ScoringTask:
+    """The task of a corpus question (or of some of its key points, for a follow-up on them)."""
+    points = [question.key_points[i] for i in indices] if indices is not None else list(question.key_points)
+    return ScoringTask(
+        asked or question.q,
+        points,
+        list(question.pitfalls) if indices is None else [],
+        question.type,
+        card.id if card.track in TOPIC_TRACKS else None,
+    )
+
+
 def task_from_reference(question: str, reference: str) -> ScoringTask:
     return ScoringTask(question, derive_key_points(reference))
 
@@ -46,17 +60,17 @@ def task_from_corpus(ctx: Context, question: str) -> ScoringTask | None:
     wanted = normalize(question).strip().lower()
     for _card, q in ctx.corpus.questions.values():
         if wanted in (normalize(q.q).strip().lower(), normalize(q.q_en).strip().lower()):
-            return ScoringTask(question, list(q.key_points), list(q.pitfalls))
+            return corpus_task(_card, q, question)
     hits = ctx.kb.search(question, k=3, kind="question")
     embedder = ctx.scorer.embedder
     asked = embedder.embed_query(question)
     for hit in hits:
-        _card, q = ctx.corpus.questions.get(hit.id, (None, None))
-        if q is None:
+        card, q = ctx.corpus.questions.get(hit.id, (None, None))
+        if q is None or card is None:
             continue
         similarity = max(float(np.dot(asked, embedder.embed_query(t))) for t in (q.q, q.q_en))
         if similarity >= SAME_QUESTION:
-            return ScoringTask(question, list(q.key_points), list(q.pitfalls))
+            return corpus_task(card, q, question)
     return None
 
 
@@ -65,8 +79,8 @@ def task_for_row(ctx: Context, row: dict[str, object]) -> ScoringTask:
     question = str(row["question"])
     question_id = row.get("question_id")
     if isinstance(question_id, str) and question_id in ctx.corpus.questions:
-        _card, q = ctx.corpus.question(question_id)
-        return ScoringTask(question, list(q.key_points), list(q.pitfalls))
+        card, q = ctx.corpus.question(question_id)
+        return corpus_task(card, q, question)
     points = row.get("key_points")
     if isinstance(points, list) and points:
         return ScoringTask(question, [_point(str(p)) for p in points])

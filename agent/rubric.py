@@ -1,4 +1,5 @@
-"""The offline scorer: key-point coverage with evidence, pitfalls, and rubric dimensions.
+"""The offline scorer (v2): gaming removed, key-point coverage with evidence, pitfalls, rubric
+dimensions per question type, calibrated to human grades.
 
     scorer = OfflineScorer(get_embedder("e5-small"))
     result = scorer.score(question, answer="GQA 让每组查询头共享一组 K/V……", lang="zh")
@@ -18,25 +19,25 @@ from typing import Any
 
 import numpy as np
 
-from agent.corpus_schema import KeyPoint, Pitfall
+from agent.calibration import apply_curve
+from agent.corpus_schema import KeyPoint, Pitfall, Rubric
+from agent.dimensions import dimension_scores, rubric_type
 from agent.embeddings import Embedder
-from agent.text import contains_term, is_cjk, normalize, sentences
+from agent.guard import inspect_answer
+from agent.text import contains_term, normalize, sentences
 
 SIM_HIT, SIM_WITH_TERM, SIM_FLOOR, SIM_OFF_TOPIC, SIM_PITFALL = 0.93, 0.885, 0.85, 0.875, 0.935
+SIM_RELEVANT = 0.89  # a sentence this close to a key point (or using its terms) counts as on-topic
+GAMING_PENALTY = 0.5  # injection, keyword stuffing and obfuscation cost points on top of being removed
+PENALIZED = ("injection", "keyword_stuffing", "obfuscation", "repetitive", "gibberish")
 PITFALL_CAP = 2.5  # an answer asserting a known wrong belief scores at most this
 MAX_SCORED_CHARS = 6000  # longer answers are scored on their first part (flag: truncated)
-WEIGHTS = {"completeness": 0.5, "correctness": 0.25, "depth": 0.15, "clarity": 0.10}
+DEFAULT_WEIGHTS = {"completeness": 0.4, "correctness": 0.3, "depth": 0.2, "clarity": 0.1}
 _DONT_KNOW = re.compile(
     r"^\s*(我)?(也)?(不知道|不清楚|不会|不太会|不了解|不太了解|没了解过|没学过|忘了|跳过|pass|skip|"
     r"i don'?t know|no idea|not sure|i'?m not sure|idk)[\s。.!！,，]*$",
     re.I,
 )
-_DEPTH_SIGNALS = re.compile(
-    r"\d|O\(|因为|所以|导致|原因|代价|权衡|取舍|优点|缺点|相比|而不是|瓶颈|公式|because|therefore|"
-    r"trade-?off|cost|instead of|compared|bottleneck|so that",
-    re.I,
-)
-_STRUCTURE = re.compile(r"首先|其次|然后|最后|第一|第二|一是|二是|^\s*\d[.、)]|first|second|finally", re.I | re.M)
 
 
 @dataclass
@@ -60,7 +61,9 @@ class ScoreResult:
     flags: list[str]
     model_answer: str = ""
     pitfalls_hit: list[dict[str, str]] = field(default_factory=list)
-    scorer: str = "offline-v1"
+    scorer: str = "offline-v2"
+    study: list[str] = field(default_factory=list)  # topic card ids to read next
+    judge: dict[str, Any] | None = None  # the LLM judge's verdict, cost, or why it failed
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -76,19 +79,35 @@ class ScoringTask:
     question: str
     key_points: list[KeyPoint]
     pitfalls: list[Pitfall] = field(default_factory=list)
+    question_type: str = "fundamentals"  # picks the rubric: technical, project, behavioral or coding
+    topic_id: str | None = None
 
 
 class OfflineScorer:
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(
+        self, embedder: Embedder, rubrics: dict[str, Rubric] | None = None, curves: dict[str, Any] | None = None
+    ) -> None:
         self.embedder = embedder
+        self.rubrics = rubrics or {}
+        self.curves = curves or {}
+
+    def weights(self, kind: str) -> dict[str, float]:
+        """Fitted offline weights for this rubric when calibration has them, else the rubric's own."""
+        fitted = self.curves.get("weights", {}).get(kind)
+        if fitted:
+            return dict(fitted)
+        rubric = self.rubrics.get(kind)
+        return {d.name: d.weight for d in rubric.dimensions} if rubric else DEFAULT_WEIGHTS
 
     def score(self, task: ScoringTask, answer: str, lang: str = "zh", hints_used: int = 0) -> ScoreResult:
         text = (answer or "").replace("\x00", "").strip()
-        flags: list[str] = []
         if not text:
             return self._zero(task, lang, ["empty"])
         if _DONT_KNOW.match(normalize(text)):
             return self._zero(task, lang, ["dont_know"])
+        text, flags = inspect_answer(text, task.question)
+        if not text.strip():  # nothing left once the gaming is removed
+            return self._zero(task, lang, flags)
         if len(text) > MAX_SCORED_CHARS:
             text, flags = text[:MAX_SCORED_CHARS], [*flags, "truncated"]
         answer_sentences = sentences(text)[:80] or [text]
@@ -104,12 +123,31 @@ class OfflineScorer:
         off_topic = relevance < SIM_OFF_TOPIC and not any_terms
         pitfalls = self._pitfalls(task, answer_sentences, embedded, lang)
         hits = sum(r.hit for r in results)
-        partial = sum(
-            max(0.0, min(1.0, (r.similarity - SIM_FLOOR) / (SIM_HIT - SIM_FLOOR))) for r in results if not r.hit
-        )
+        on_topic = [  # key-point similarity (not the question's), or one of the key points' terms
+            row[:-1].max() >= SIM_RELEVANT
+            or any(contains_term(normalize(s).lower(), t) for r in results for t in r.terms)
+            for s, row in zip(answer_sentences, sims_per_sentence, strict=True)
+        ]
+        relevant = "。".join(s for s, keep in zip(answer_sentences, on_topic, strict=True) if keep)
+        if any(
+            len(s) >= 40 and row.max() < SIM_FLOOR for s, row in zip(answer_sentences, sims_per_sentence, strict=True)
+        ):
+            flags.append("off_topic_part")  # a long stretch that has nothing to do with the question
+        partial = 0.0  # partial credit for near misses, from on-topic sentences only
+        if any(on_topic):
+            near = sims_per_sentence[np.array(on_topic)][:, :-1]
+            for i, r in enumerate(results):
+                if not r.hit:
+                    best = float(near[:, 2 * i : 2 * i + 2].max())
+                    partial += max(0.0, min(1.0, (best - SIM_FLOOR) / (SIM_HIT - SIM_FLOOR)))
         coverage = (hits + 0.3 * partial) / max(1, len(results))
-        dimensions = self._dimensions(coverage, text, answer_sentences, len(pitfalls), off_topic)
-        score = sum(WEIGHTS[d] * v for d, v in dimensions.items())
+        kind = rubric_type(task.question_type)
+        dimensions = dimension_scores(kind, coverage, relevant, len(pitfalls), off_topic)
+        weights = self.weights(kind)
+        raw = sum(weights.get(d, 0.0) * v for d, v in dimensions.items()) / max(1e-9, sum(weights.values()))
+        score = apply_curve(self.curves.get(kind, []), raw)
+        if any(f in PENALIZED for f in flags):
+            score = max(0.0, score - GAMING_PENALTY)
         if off_topic:
             flags.append("off_topic")
             score = min(score, 1.0)
@@ -129,6 +167,7 @@ class OfflineScorer:
             flags=flags,
             model_answer=model_answer(task.key_points, lang),
             pitfalls_hit=pitfalls,
+            study=[task.topic_id] if task.topic_id and (hits < len(results) or pitfalls) else [],
         )
 
     def _similarities(self, task: ScoringTask, embedded: np.ndarray) -> np.ndarray:
@@ -173,28 +212,17 @@ class OfflineScorer:
                 )
         return found
 
-    @staticmethod
-    def _dimensions(
-        coverage: float, text: str, answer_sentences: list[str], pitfall_count: int, off_topic: bool
-    ) -> dict[str, float]:
-        completeness = 5.0 * coverage
-        correctness = 0.0 if off_topic else max(0.0, min(5.0, 1.5 + completeness) - 2.5 * pitfall_count)
-        depth = min(5.0, 1.25 * len(_DEPTH_SIGNALS.findall(text[:3000]))) * min(1.0, coverage * 2)
-        size = len(text) if is_cjk(text) else len(text) / 2.5  # chars, en scaled to zh-equivalent
-        clarity = 1.0 if size < 15 else 2.5 if size < 40 else 4.0 if size < 1500 else 3.0
-        clarity = min(5.0, clarity + (1.0 if _STRUCTURE.search(text) else 0.0)) * (0.4 if off_topic else 1.0)
-        return {"completeness": completeness, "correctness": correctness, "depth": depth, "clarity": clarity}
-
     def _zero(self, task: ScoringTask, lang: str, flags: list[str]) -> ScoreResult:
         results = [KeyPointResult(kp.zh if lang == "zh" else kp.en, False, None, 0.0) for kp in task.key_points]
         return ScoreResult(
             score=0.0,
             overall=0,
-            dimensions={d: 0.0 for d in WEIGHTS},
+            dimensions={d: 0.0 for d in self.weights(rubric_type(task.question_type))},
             key_points=results,
             feedback=feedback(results, [], lang, off_topic=False),
             flags=flags,
             model_answer=model_answer(task.key_points, lang),
+            study=[task.topic_id] if task.topic_id else [],
         )
 
 

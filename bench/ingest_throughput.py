@@ -16,8 +16,7 @@ Steps, in a temporary KAODA_HOME with the default embeddings (e5-small):
 from __future__ import annotations
 
 import argparse
-import json
-import resource
+import os
 import subprocess
 import sys
 import tempfile
@@ -28,18 +27,13 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+from benchlib import Contention, emit, machine, peak_rss_mb, repo_state, wait_quiet  # noqa: E402
 from make_synthetic_corpus import write_markdown  # noqa: E402
 
 from agent.config import load_settings  # noqa: E402
 from agent.context import build_context  # noqa: E402
 
-
-def emit(row: dict[str, Any]) -> None:
-    print(json.dumps(row, ensure_ascii=False), flush=True)
-
-
-def peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+MAX_WAIT = float(os.environ.get("KAODA_BENCH_MAX_WAIT", "300"))  # seconds to wait for a quiet machine per step
 
 
 class Timed:
@@ -71,9 +65,12 @@ def ingest(home: Path, folder: Path, label: str) -> None:
     passages, queries = Timed(embedder.embed_passages), Timed(embedder.embed_query)
     kb.search, kb.upsert = search, upsert  # instance attributes: bench-only timing wrappers
     embedder.embed_passages, embedder.embed_query = passages, queries
+    gate = wait_quiet(max_wait=MAX_WAIT)
+    contention = Contention().start()
     started = time.perf_counter()
     report = ingest_paths(ctx, [folder])
     seconds = time.perf_counter() - started
+    others = contention.stop()
     chunks_seen = search.calls  # _tag_topics runs one search per chunk of every file it reads
     emit(
         {
@@ -98,6 +95,8 @@ def ingest(home: Path, folder: Path, label: str) -> None:
             "process_setup_s": round(setup_s, 2),
             "index_count": {"before": before, "after": kb.count()},
             "peak_rss_mb": peak_rss_mb(),
+            **gate,
+            "others_cpu_share": others,
         }
     )
 
@@ -117,10 +116,14 @@ def main() -> int:
     work = args.workdir or Path(owned.name)  # type: ignore[union-attr]
     home, folder = work / "home", work / "notes"
     try:
+        emit({"bench": "ingest_throughput", "step": "config", **machine(), **repo_state(BENCH.parent)})
+        gate = wait_quiet(max_wait=MAX_WAIT)
+        contention = Contention().start()
         started = time.perf_counter()
         ctx = build_context(load_settings({"home": str(home)}, env={}))
         report = ctx.kb.index_corpus(ctx.corpus)
         seconds = time.perf_counter() - started
+        others = contention.stop()
         emit(
             {
                 "bench": "ingest_throughput",
@@ -129,6 +132,8 @@ def main() -> int:
                 "docs": report.added,
                 "seconds": round(seconds, 1),
                 "docs_per_s": round(report.added / seconds, 2),
+                **gate,
+                "others_cpu_share": others,
             }
         )
         info = write_markdown(folder, args.target_chunks, args.seed)

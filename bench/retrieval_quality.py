@@ -14,21 +14,20 @@ topic ids and MRR of the first relevant topic. One JSON line per (backend, mode)
 from __future__ import annotations
 
 import argparse
-import json
-import resource
+import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
 DATA = BENCH / "data" / "retrieval_eval.jsonl"
 
+from benchlib import Contention, emit, machine, peak_rss_mb, repo_state, wait_quiet  # noqa: E402
 
-def emit(row: dict[str, Any]) -> None:
-    print(json.dumps(row, ensure_ascii=False), flush=True)
+MAX_WAIT = float(os.environ.get("KAODA_BENCH_MAX_WAIT", "300"))  # seconds to wait for a quiet machine
 
 
 def evaluate(home: Path, backend: str, modes: list[str], data: Path) -> None:
@@ -38,6 +37,8 @@ def evaluate(home: Path, backend: str, modes: list[str], data: Path) -> None:
     from agent.knowledge import KnowledgeBase
     from agent.text import add_terms
 
+    gate = wait_quiet(max_wait=MAX_WAIT)
+    contention = Contention().start()
     started = time.perf_counter()
     settings = load_settings({"home": str(home), "embeddings": backend}, env={})
     corpus = load_corpus(settings.corpus_root)
@@ -52,6 +53,8 @@ def evaluate(home: Path, backend: str, modes: list[str], data: Path) -> None:
             "docs": kb.count(),
             "index_seconds": report.seconds,
             "process_seconds": round(time.perf_counter() - started, 1),
+            **gate,
+            "others_cpu_share": contention.stop(),
         }
     )
     rows = read_jsonl(data, required=("query", "relevant_ids"))
@@ -88,7 +91,7 @@ def evaluate(home: Path, backend: str, modes: list[str], data: Path) -> None:
             "bench": "retrieval_quality",
             "step": "process",
             "backend": backend,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "peak_rss_mb": peak_rss_mb(),
         }
     )
 
@@ -104,6 +107,15 @@ def main() -> int:
     if args.child:
         evaluate(Path(args.child[0]), args.child[1], modes, args.data)
         return 0
+    emit(
+        {
+            "bench": "retrieval_quality",
+            "step": "config",
+            "data": str(args.data),
+            **machine(),
+            **repo_state(BENCH.parent),
+        }
+    )
     for backend in args.backends.split(","):
         with tempfile.TemporaryDirectory(prefix=f"kaoda-bench-quality-{backend}-") as tmp:
             command = [sys.executable, __file__, "--modes", args.modes, "--data", str(args.data)]

@@ -1,7 +1,7 @@
 """Run every knowledge-layer benchmark in turn (`make bench`); JSON lines to stdout.
 
-    python bench/run_all.py            # ~45 minutes on 2 cores (search_scale at 100k is most of it)
-    python bench/run_all.py --quick    # small sizes: checks the scripts run, numbers are not comparable
+python bench/run_all.py            # ~45 minutes on 2 cores (search_scale at 100k is most of it)
+python bench/run_all.py --quick    # small sizes: checks the scripts run, numbers are not comparable
 """
 
 from __future__ import annotations

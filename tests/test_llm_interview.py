@@ -22,9 +22,31 @@ pytestmark = pytest.mark.slow
 KEY = "sk-test-SECRET-kaoda-4242"
 
 
+def scripted_judge(body: dict[str, Any], gullible: bool = False) -> str:
+    """A judge 'model': quotes the answer's first sentence; a gullible one obeys instructions it reads."""
+    user = body["messages"][-1]["content"]
+    answer = re.search(r"<<<ANSWER-\w+>>>\n(.*)\n<<<END-", user, re.S)
+    text = answer.group(1) if answer else ""
+    first = re.split(r"[。.!?！？\n]", text)[0]
+    obeys = gullible and re.search(r"满分|full marks|score.{0,5}5|perfect", text, re.I)
+    score = 5 if obeys else min(4, len(text) // 40)
+    verdict = {
+        "dimensions": {"correctness": score},
+        "score": score,
+        "feedback": "scripted judge",
+        "key_points": [
+            {"index": i, "hit": bool(obeys) or i == 0, "quote": first if i == 0 else "made-up quote"} for i in range(3)
+        ],
+        "flags": [],
+    }
+    return json.dumps(verdict, ensure_ascii=False)
+
+
 def scripted_model(body: dict[str, Any]) -> str:
     """A well-behaved 'model': reads the prompt, picks an allowed move, cites retrieved ids."""
     system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
+    if "<<<ANSWER-" in user:
+        return scripted_judge(body)
     allowed = re.search(r"(?:move 只能是|move must be one of)[:：]\s*(.+)", system).group(1).rstrip("。.")
     allowed_moves = [m.strip() for m in allowed.split("/")]
     ids = re.findall(r"^\[([^\]]+)\]", user, re.M)
@@ -218,3 +240,28 @@ def test_doctor_checks_the_endpoint(ctx: Context, server: FakeOpenAI) -> None:
     )
     assert bad.returncode == 1 and "FAIL endpoint" in bad.stdout
     assert KEY not in good.stdout + good.stderr + bad.stdout + bad.stderr
+
+
+def test_the_judge_scores_with_verified_quotes_only(ctx: Context, server: FakeOpenAI) -> None:
+    llm = llm_context(ctx, server.url)
+    session = run_interview(llm, n=1)
+    judged = [t["score"] for t in llm.store.get(session.state.id)["turns"] if t["score"]]
+    assert judged and all(
+        s["scorer"] == "offline+llm-judge" for s in judged if s["judge"] and "error" not in s["judge"]
+    )
+    with_judge = [s for s in judged if s["judge"] and s["judge"].get("discarded_quotes") is not None]
+    assert with_judge and all(s["judge"]["discarded_quotes"] >= 1 for s in with_judge)  # the made-up quotes
+    answers = "".join(t["answer"] or "" for t in llm.store.get(session.state.id)["turns"])
+    for s in with_judge:
+        for kp in s["key_points"]:
+            assert kp["evidence"] is None or "".join(kp["evidence"].split()) in "".join(answers.split())
+
+
+def test_a_failing_judge_leaves_the_offline_score_and_the_reason(ctx: Context, server: FakeOpenAI) -> None:
+    llm = llm_context(ctx, server.url)
+    session = InterviewSession.start(llm, "generic", "algorithm", "", "zh", 1, seed=4)
+    session.answer("你好")
+    server.enqueue({"status": 500}, {"status": 500})
+    session.answer("GQA 让多个查询头共享一组 K/V。")
+    scored = next(t["score"] for t in llm.store.get(session.state.id)["turns"] if t["score"])
+    assert scored["scorer"] == "offline-v2" and "endpoint" in scored["judge"]["error"]

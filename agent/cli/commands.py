@@ -133,7 +133,13 @@ def score(args: argparse.Namespace) -> int:
     if task is None:
         raise InputError("no corpus question matches this question; pass --reference with a reference answer")
     started = time.perf_counter()
-    result = ctx.scorer.score(task, args.answer, args.lang or ctx.settings.lang)
+    lang = args.lang or ctx.settings.lang
+    result = ctx.scorer.score(task, args.answer, lang)
+    if ctx.settings.mode == "llm":
+        from agent.judge import judge_answer
+        from agent.llm import make_chat_model
+
+        result = judge_answer(ctx, make_chat_model(ctx.settings, temperature=0.0), task, args.answer, result, lang)
     if args.json:
         emit({**result.as_json(), "ms": round(1000 * (time.perf_counter() - started), 1)})
         return 0

@@ -1,0 +1,116 @@
+"""The LLM judge, reconciled with the offline scorer.
+
+    result = judge_answer(ctx, model, task, answer, offline_result, lang)   # a ScoreResult
+
+The answer reaches the judge already cleaned of gaming (agent/guard.py) and wrapped in delimiters
+with a random nonce. Evidence quotes must appear verbatim in the answer; those that don't are
+discarded. The final score averages judge and offline, never moves more than one point from the
+offline score, and never rises above it when the answer tried to game the grader. If the judge
+fails, the offline score stands and the reason is kept in `judge.error`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agent.dimensions import rubric_type
+from agent.guard import inspect_answer
+from agent.llm import prompt_chain, structured_call
+from agent.rubric import KeyPointResult, ScoreResult, ScoringTask, model_answer
+from agent.text import normalize
+
+MAX_SHIFT = 1.0  # the judge may move the offline score by at most this much
+
+
+class JudgedPoint(BaseModel):
+    index: int
+    hit: bool
+    quote: str = ""
+
+
+class Verdict(BaseModel):
+    dimensions: dict[str, float] = Field(default_factory=dict)
+    key_points: list[JudgedPoint] = Field(default_factory=list)
+    score: float = Field(ge=0, le=5)
+    feedback: str = ""
+    flags: list[str] = Field(default_factory=list)
+
+
+def _squash(text: str) -> str:
+    return "".join(normalize(text).split()).lower()
+
+
+def verified(quote: str, answer: str) -> bool:
+    """A quote counts only if it appears in the answer verbatim (whitespace and width aside)."""
+    return len(_squash(quote)) >= 4 and _squash(quote) in _squash(answer)
+
+
+def _rubric_text(ctx: Any, kind: str, lang: str) -> str:
+    rubric = ctx.corpus.rubrics.get(kind)
+    if rubric is None:
+        return "correctness, completeness, depth, clarity"
+    lines = []
+    for d in rubric.dimensions:
+        levels = "; ".join(f"{lv.score}: {lv.zh if lang == 'zh' else lv.en}" for lv in d.levels)
+        lines.append(f"- {d.name} ({d.name_zh}, weight {d.weight}): {levels}")
+    return "\n".join(lines)
+
+
+def _exemplars(task: ScoringTask, lang: str) -> str:
+    """Graded examples built from the question's own key points: full, half, and off-topic."""
+    half = task.key_points[: max(1, len(task.key_points) // 2)]
+    off = "我觉得这个主要看经验，多做项目就好了。" if lang == "zh" else "I think it mostly depends on experience."
+    return "\n".join(
+        [
+            f"- score 5: {model_answer(task.key_points, lang)}",
+            f"- score 2: {model_answer(half, lang)}",
+            f"- score 0: {off}",
+        ]
+    )
+
+
+def judge_answer(ctx: Any, model: Any, task: ScoringTask, answer: str, offline: ScoreResult, lang: str) -> ScoreResult:
+    cleaned, guard_flags = inspect_answer(answer, task.question)
+    kind = rubric_type(task.question_type)
+    nonce = secrets.token_hex(4)
+    fence_open, fence_close = f"<<<ANSWER-{nonce}>>>", f"<<<END-{nonce}>>>"
+    quoted = f"{fence_open}\n{cleaned.replace('<<<', '‹‹‹')}\n{fence_close}"
+    points = "\n".join(f"{i}. {kp.zh if lang == 'zh' else kp.en}" for i, kp in enumerate(task.key_points))
+    variables = {
+        "rubric": _rubric_text(ctx, kind, lang),
+        "question": task.question,
+        "key_points": points,
+        "exemplars": _exemplars(task, lang),
+        "answer": quoted,
+    }
+    verdict, record = structured_call(prompt_chain("judge", lang, model), variables, Verdict)
+    result = ScoreResult(**{**offline.__dict__})
+    result.key_points = [KeyPointResult(**kp.__dict__) for kp in offline.key_points]
+    if verdict is None:
+        result.judge = {**record.as_json(), "error": record.error}
+        return result
+    for point in verdict.key_points:  # a judged hit needs a quote that is really in the answer
+        if 0 <= point.index < len(result.key_points) and point.hit and verified(point.quote, cleaned):
+            kp = result.key_points[point.index]
+            if not kp.hit:
+                kp.hit, kp.evidence = True, point.quote
+    blended = (verdict.score + offline.score) / 2
+    final = min(offline.score + MAX_SHIFT, max(offline.score - MAX_SHIFT, blended))
+    if guard_flags or "injection" in verdict.flags:
+        final = min(final, offline.score)
+    result.score = round(final, 1)
+    result.overall = round(result.score * 20)
+    result.flags = sorted(set(offline.flags) | ({"injection"} if "injection" in verdict.flags else set()))
+    if verdict.feedback:
+        result.feedback = f"{verdict.feedback}\n{offline.feedback}"
+    result.scorer = "offline+llm-judge"
+    result.judge = {
+        **record.as_json(),
+        "score": verdict.score,
+        "dimensions": verdict.dimensions,
+        "discarded_quotes": sum(1 for p in verdict.key_points if p.hit and not verified(p.quote, cleaned)),
+    }
+    return result
