@@ -2,11 +2,12 @@
 
     result = judge_answer(ctx, model, task, answer, offline_result, lang)   # a ScoreResult
 
-The answer reaches the judge already cleaned of gaming (agent/guard.py) and wrapped in delimiters
-with a random nonce. Evidence quotes must appear verbatim in the answer; those that don't are
-discarded. The final score averages judge and offline, never moves more than one point from the
-offline score, and never rises above it when the answer tried to game the grader. If the judge
-fails, the offline score stands and the reason is kept in `judge.error`.
+The answer reaches the judge cleaned of gaming (agent/guard.py) — when gaming was found, only its
+on-topic sentences do — wrapped in delimiters with a random nonce. Evidence quotes must appear
+verbatim in the answer; those that don't are discarded. The final score averages judge and
+offline and moves at most one point from the offline score; a flagged answer never scores above
+its offline score, and one that tried to talk to the grader loses that point. If the judge fails,
+the offline score stands and the reason is kept in `judge.error`.
 """
 
 from __future__ import annotations
@@ -19,10 +20,20 @@ from pydantic import BaseModel, Field
 from agent.dimensions import rubric_type
 from agent.guard import inspect_answer
 from agent.llm import prompt_chain, structured_call
-from agent.rubric import KeyPointResult, ScoreResult, ScoringTask, model_answer
+from agent.rubric import PENALIZED, KeyPointResult, ScoreResult, ScoringTask, model_answer
 from agent.text import normalize
 
 MAX_SHIFT = 1.0  # the judge may move the offline score by at most this much
+GAMING = (
+    "injection",
+    "keyword_stuffing",
+    "obfuscation",
+    "repetitive",
+    "gibberish",
+    "padding",
+    "repeats_question",
+    "off_topic_part",
+)
 
 
 class JudgedPoint(BaseModel):
@@ -74,6 +85,9 @@ def _exemplars(task: ScoringTask, lang: str) -> str:
 
 def judge_answer(ctx: Any, model: Any, task: ScoringTask, answer: str, offline: ScoreResult, lang: str) -> ScoreResult:
     cleaned, guard_flags = inspect_answer(answer, task.question)
+    gamed = bool(guard_flags) or any(f in GAMING for f in offline.flags)
+    if gamed:  # whatever slipped past the guard must not reach the judge: only on-topic sentences do
+        cleaned = offline.on_topic_text
     kind = rubric_type(task.question_type)
     nonce = secrets.token_hex(4)
     fence_open, fence_close = f"<<<ANSWER-{nonce}>>>", f"<<<END-{nonce}>>>"
@@ -99,8 +113,10 @@ def judge_answer(ctx: Any, model: Any, task: ScoringTask, answer: str, offline: 
                 kp.hit, kp.evidence = True, point.quote
     blended = (verdict.score + offline.score) / 2
     final = min(offline.score + MAX_SHIFT, max(offline.score - MAX_SHIFT, blended))
-    if guard_flags or "injection" in verdict.flags:
+    if gamed or "injection" in verdict.flags:
         final = min(final, offline.score)
+    if any(f in PENALIZED for f in offline.flags) or "injection" in verdict.flags:
+        final = max(0.0, final - MAX_SHIFT)  # trying to game the grader costs what the judge could add
     result.score = round(final, 1)
     result.overall = round(result.score * 20)
     result.flags = sorted(set(offline.flags) | ({"injection"} if "injection" in verdict.flags else set()))

@@ -64,9 +64,11 @@ class ScoreResult:
     scorer: str = "offline-v2"
     study: list[str] = field(default_factory=list)  # topic card ids to read next
     judge: dict[str, Any] | None = None  # the LLM judge's verdict, cost, or why it failed
+    on_topic_text: str = ""  # the answer's on-topic sentences (what a judge sees when gaming was found)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("on_topic_text")
         for kp in data["key_points"]:
             kp["similarity"] = round(kp["similarity"], 3)
         return data
@@ -168,6 +170,7 @@ class OfflineScorer:
             model_answer=model_answer(task.key_points, lang),
             pitfalls_hit=pitfalls,
             study=[task.topic_id] if task.topic_id and (hits < len(results) or pitfalls) else [],
+            on_topic_text=relevant,
         )
 
     def _similarities(self, task: ScoringTask, embedded: np.ndarray) -> np.ndarray:

@@ -36,6 +36,7 @@ FLAGS = {
     "repetitive",
     "truncated",
     "off_topic",
+    "off_topic_part",
 }
 
 
