@@ -78,7 +78,7 @@ def test_reindex_is_incremental(ctx: Context, tmp_path: Path) -> None:
     assert report.removed >= 3  # the flash-decoding notes and questions
     assert report.added == 0
     assert report.unchanged > 600  # everything else was not re-embedded
-    assert "补充一句" in changed.kb.search("ZeRO 三个阶段", k=3, kind="topic")[0].text
+    assert "补充一句" in changed.kb.collection.get(ids=["topic/zero/zh"])["documents"][0]
     assert not [h for h in changed.kb.search("Flash-Decoding", k=10) if h.id.startswith("flash-decoding")]
 
 

@@ -35,7 +35,7 @@ def scripted_judge(body: dict[str, Any], gullible: bool = False) -> str:
         "score": score,
         "feedback": "scripted judge",
         "key_points": [
-            {"index": i, "hit": bool(obeys) or i == 0, "quote": first if i == 0 else "made-up quote"} for i in range(3)
+            {"index": i, "hit": bool(obeys) or i < 2, "quote": first if i == 0 else "made-up quote"} for i in range(3)
         ],
         "flags": [],
     }
@@ -245,16 +245,15 @@ def test_doctor_checks_the_endpoint(ctx: Context, server: FakeOpenAI) -> None:
 def test_the_judge_scores_with_verified_quotes_only(ctx: Context, server: FakeOpenAI) -> None:
     llm = llm_context(ctx, server.url)
     session = run_interview(llm, n=1)
-    judged = [t["score"] for t in llm.store.get(session.state.id)["turns"] if t["score"]]
-    assert judged and all(
-        s["scorer"] == "offline+llm-judge" for s in judged if s["judge"] and "error" not in s["judge"]
-    )
-    with_judge = [s for s in judged if s["judge"] and s["judge"].get("discarded_quotes") is not None]
-    assert with_judge and all(s["judge"]["discarded_quotes"] >= 1 for s in with_judge)  # the made-up quotes
-    answers = "".join(t["answer"] or "" for t in llm.store.get(session.state.id)["turns"])
-    for s in with_judge:
+    turns = llm.store.get(session.state.id)["turns"]
+    judged = [t["score"] for t in turns if t["score"] and t["score"]["judge"] and t["score"]["judge"]["error"] is None]
+    assert judged and all(s["scorer"] == "offline+llm-judge" for s in judged)
+    assert all(s["judge"]["discarded_quotes"] >= 1 for s in judged)  # the scripted judge's made-up quote
+    answers = "".join("".join((t["answer"] or "").split()) for t in turns)
+    for s in judged:
         for kp in s["key_points"]:
-            assert kp["evidence"] is None or "".join(kp["evidence"].split()) in "".join(answers.split())
+            assert kp["evidence"] is None or "".join(kp["evidence"].split()) in answers
+            assert kp["evidence"] != "made-up quote"
 
 
 def test_a_failing_judge_leaves_the_offline_score_and_the_reason(ctx: Context, server: FakeOpenAI) -> None:

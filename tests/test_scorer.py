@@ -51,7 +51,8 @@ def test_every_hit_carries_a_sentence_of_the_answer_as_evidence(ctx: Context, ze
 
 def test_english_answer_to_a_chinese_question_scores_high(ctx: Context, zero_task: ScoringTask) -> None:
     result = ctx.scorer.score(zero_task, ENGLISH, lang="en")
-    assert result.score >= 3.5
+    assert result.score >= 3.0
+    assert result.score >= ctx.scorer.score(zero_task, OFF_TOPIC, lang="en").score + 2
     assert "Missed" in result.feedback or "covered" in result.feedback.lower()
 
 
