@@ -200,9 +200,10 @@ class OfflineScorer:
         found: list[dict[str, str]] = []
         if not task.pitfalls:
             return found
-        for pitfall in task.pitfalls:
-            claim = self.embedder.embed_cached([pitfall.zh, pitfall.en])
-            fix = self.embedder.embed_cached([pitfall.correction, pitfall.correction_en])
+        texts = [t for p in task.pitfalls for t in (p.zh, p.en, p.correction, p.correction_en)]
+        vectors = self.embedder.embed_cached(texts)  # one batch for all pitfalls: (4 * n_pitfalls, dim)
+        for i, pitfall in enumerate(task.pitfalls):
+            claim, fix = vectors[4 * i : 4 * i + 2], vectors[4 * i + 2 : 4 * i + 4]
             claim_sim, fix_sim = (embedded @ claim.T).max(axis=1), (embedded @ fix.T).max(axis=1)
             best = int(claim_sim.argmax())
             if claim_sim[best] >= SIM_PITFALL and claim_sim[best] > fix_sim[best] + 0.01:
