@@ -229,9 +229,16 @@ def test_doctor_checks_the_endpoint(ctx: Context, server: FakeOpenAI) -> None:
         "KAODA_LLM_MODEL": "fake-model",
         "KAODA_LLM_TIMEOUT": "2",
     }
-    server.enqueue("ok")
+    server.enqueue("ok", "ok")
     good = subprocess.run([sys.executable, "-m", "agent", "doctor"], capture_output=True, text=True, env=env)
     assert good.returncode == 0 and "answered in" in good.stdout
+    flagged = subprocess.run(
+        [sys.executable, "-m", "agent", "--llm-base-url", server.url, "--llm-model", "flag-model", "doctor"],
+        capture_output=True,
+        text=True,
+        env={**env, "KAODA_LLM_BASE_URL": "http://127.0.0.1:9/v1"},
+    )
+    assert flagged.returncode == 0 and "flag-model" in flagged.stdout  # flags win over the environment
     bad = subprocess.run(
         [sys.executable, "-m", "agent", "doctor"],
         capture_output=True,

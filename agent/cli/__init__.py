@@ -25,6 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="kaoda", description="Mock interviews for LLM / AI engineering jobs.")
     parser.add_argument("--home", help="state folder (default: $KAODA_HOME or ~/.kaoda)")
+    # The key is read from KAODA_LLM_API_KEY / OPENAI_API_KEY / config.toml only: a key typed as a flag
+    # would end up in the shell history and in `ps` output.
+    parser.add_argument("--llm-base-url", help="OpenAI-compatible endpoint (default: $KAODA_LLM_BASE_URL)")
+    parser.add_argument("--llm-model", help="model name at the endpoint (default: $KAODA_LLM_MODEL)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     ui = sub.add_parser("ui", help="start the web app")

@@ -14,7 +14,12 @@ from agent.errors import InputError, KaodaError
 
 
 def settings_from(args: argparse.Namespace, **flags: Any) -> Settings:
-    return load_settings({"home": getattr(args, "home", None), **flags})
+    common = {
+        "home": getattr(args, "home", None),
+        "llm_base_url": getattr(args, "llm_base_url", None),
+        "llm_model": getattr(args, "llm_model", None),
+    }
+    return load_settings({**common, **flags})
 
 
 def context_from(args: argparse.Namespace, **flags: Any) -> Context:
