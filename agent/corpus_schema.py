@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -20,18 +20,14 @@ TOPIC_TRACKS = (
     "ml-basics",
 )
 BANK_TRACKS = ("project", "behavioral", "coding")
-QUESTION_TYPES = ("fundamentals", "scenario", "coding", "project", "behavioral")
-MIX_KINDS = ("project", "fundamentals", "scenario", "coding", "behavioral")
-PROJECT_ANGLES = (
-    "motivation",
-    "ownership",
-    "design",
-    "alternatives",
-    "metrics",
-    "failure",
-    "scale",
-    "consistency",
-)
+QuestionType = Literal["fundamentals", "scenario", "coding", "project", "behavioral"]
+ProjectAngle = Literal[
+    "motivation", "ownership", "design", "alternatives", "metrics", "failure", "scale", "consistency"
+]
+MixKind = Literal["project", "fundamentals", "scenario", "coding", "behavioral"]
+QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)
+PROJECT_ANGLES: tuple[str, ...] = get_args(ProjectAngle)
+MIX_KINDS: tuple[str, ...] = get_args(MixKind)
 
 
 class Strict(BaseModel):
@@ -77,24 +73,12 @@ class Question(Strict):
     id: str = Field(pattern=ID_PATTERN)
     q: str
     q_en: str
-    type: Literal["fundamentals", "scenario", "coding", "project", "behavioral"]
+    type: QuestionType
     difficulty: int = Field(ge=1, le=3)
     key_points: list[KeyPoint] = Field(min_length=3, max_length=6)
     pitfalls: list[Pitfall] = Field(default_factory=list)
     follow_ups: list[str] = Field(default_factory=list)
-    angle: (
-        Literal[
-            "motivation",
-            "ownership",
-            "design",
-            "alternatives",
-            "metrics",
-            "failure",
-            "scale",
-            "consistency",
-        ]
-        | None
-    ) = None
+    angle: ProjectAngle | None = None
 
     _blank = field_validator("q", "q_en")(_non_blank)
 
@@ -129,7 +113,7 @@ class Company(Strict):
     tracks: list[str] = Field(min_length=1)
     focus: dict[str, float] = Field(min_length=1)
     follow_up_depth: int = Field(ge=1, le=3)
-    mix: dict[Literal["project", "fundamentals", "scenario", "coding", "behavioral"], float]
+    mix: dict[MixKind, float]
     tone: str
     tone_en: str
     summary: str
