@@ -241,6 +241,7 @@ def search(home: Path, n: int, n_queries: int) -> None:
     assert len(queries) == n_queries, f"only {len(queries)} queries in {QUERIES}"
     chroma_bytes = folder_bytes(home / "chroma")
     bm25_bytes = folder_bytes(home / "bm25")
+    sqlite_bytes = sum(f.stat().st_size for f in (home / "chroma").glob("chroma.sqlite3*"))
     note = (home / "bench-vectors.txt").read_text(encoding="utf-8")
     base = {"bench": "search_scale", "n": n, "vectors": note}
     emit(
@@ -248,6 +249,8 @@ def search(home: Path, n: int, n_queries: int) -> None:
             **base,
             "step": "index_size",
             "chroma_mb": round(chroma_bytes[0] / 2**20, 1),
+            "chroma_sqlite_mb": round(sqlite_bytes / 2**20, 1),
+            "chroma_vector_segments_mb": round((chroma_bytes[0] - sqlite_bytes) / 2**20, 1),
             "bm25_mb": round(bm25_bytes[0] / 2**20, 1),
             "total_mb": round((chroma_bytes[0] + bm25_bytes[0]) / 2**20, 1),
             "allocated_total_mb": round((chroma_bytes[1] + bm25_bytes[1]) / 2**20, 1),
