@@ -1,7 +1,8 @@
-"""Transcripts out: the JSON contract shape and a readable Markdown page.
+"""Transcripts out (JSON, Markdown) and back in (JSON import, validated).
 
-to_json(store.get(interview_id))       # {"id", "company", ..., "turns": [...], "summary": {...}}
+to_json(store.get(interview_id))       # {"format", "id", "company", ..., "turns": [...], "summary": {...}}
 to_markdown(store.get(interview_id), corpus)
+from_json(json.loads(text))            # a record for TranscriptStore.import_record, or InputError
 """
 
 from __future__ import annotations
@@ -12,24 +13,81 @@ from typing import Any
 from agent.corpus import Corpus
 from agent.errors import InputError
 
-TURN_KEYS = ("index", "move", "question", "question_id", "topic_id", "sources", "reason", "answer", "score", "fallback")
+FORMAT = "kaoda-transcript/1"
+TURN_KEYS = (
+    "index",
+    "move",
+    "question",
+    "question_id",
+    "topic_id",
+    "sources",
+    "reason",
+    "answer",
+    "score",
+    "fallback",
+    "meta",
+    "asked_at",
+    "answered_at",
+)
+HEADER_KEYS = ("id", "company", "role", "lang", "mode")
 
 
 def to_json(record: dict[str, Any]) -> dict[str, Any]:
-    """The `kaoda interview --json` shape (plus timestamps)."""
+    """The `kaoda interview --json` shape, with everything an import needs to restore the transcript."""
     summary = record.get("summary") or {"overall": record.get("overall") or 0, "weak_topics": []}
+    unfinished = record.get("status") != "finished" and record.get("state_json")
     return {
+        "format": FORMAT,
         "id": record["id"],
         "company": record["company"],
         "role": record["role"],
         "lang": record["lang"],
         "mode": record["mode"],
+        "kind": record.get("kind") or "interview",
         "status": record.get("status"),
         "created_at": record.get("created_at"),
         "finished_at": record.get("finished_at"),
         "turns": [{k: t.get(k) for k in TURN_KEYS} for t in record["turns"]],
         "summary": summary,
+        **({"state_json": record["state_json"]} if unfinished else {}),  # lets an import be continued
     }
+
+
+def from_json(data: Any, source: str = "transcript") -> dict[str, Any]:
+    """Check an exported transcript and return it as a record to import; InputError names the problem."""
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: expected a JSON object (a `kaoda transcripts export --format json` file)")
+    if data.get("format", FORMAT) != FORMAT:
+        raise InputError(f"{source}: format {data.get('format')!r} is not {FORMAT!r}")
+    for key in HEADER_KEYS:
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise InputError(f"{source}: field {key!r} must be a non-empty string")
+    turns = data.get("turns")
+    if not isinstance(turns, list):
+        raise InputError(f"{source}: field 'turns' must be a list")
+    for position, turn in enumerate(turns):
+        where = f"{source}: turns[{position}]"
+        if not isinstance(turn, dict):
+            raise InputError(f"{where} must be an object")
+        if turn.get("index") != position:
+            raise InputError(f"{where}.index must be {position}")
+        for key in ("move", "question"):
+            if not isinstance(turn.get(key), str):
+                raise InputError(f"{where}.{key} must be a string")
+        if turn.get("answer") is not None and not isinstance(turn["answer"], str):
+            raise InputError(f"{where}.answer must be a string or null")
+        score = turn.get("score")
+        if score is not None and not (isinstance(score, dict) and isinstance(score.get("score"), int | float)):
+            raise InputError(f"{where}.score must be null or an object with a numeric 'score'")
+        if not isinstance(turn.get("sources", []), list) or not isinstance(turn.get("meta") or {}, dict):
+            raise InputError(f"{where}: 'sources' must be a list and 'meta' an object")
+    summary = data.get("summary")
+    if summary is not None and not isinstance(summary, dict):
+        raise InputError(f"{source}: field 'summary' must be an object")
+    record = {k: data.get(k) for k in (*HEADER_KEYS, "kind", "status", "created_at", "finished_at", "state_json")}
+    record["summary"] = summary
+    record["turns"] = [{**t, "sources": t.get("sources") or [], "meta": t.get("meta") or {}} for t in turns]
+    return record
 
 
 def _fence(text: str) -> str:
@@ -45,8 +103,10 @@ def to_markdown(record: dict[str, Any], corpus: Corpus | None = None) -> str:
         if corpus and record["company"] in corpus.companies
         else record["company"]
     )
+    drill = record.get("kind") == "drill"
+    heading = ("专项练习" if drill else "模拟面试") if zh else ("Drill" if drill else "Mock interview")
     lines = [
-        f"# {'模拟面试' if zh else 'Mock interview'} · {title} · {record['role']}",
+        f"# {heading} · {title} · {record['role']}",
         "",
         f"- id: `{record['id']}`  ·  {record.get('created_at', '')}  ·  mode: {record['mode']}",
         f"- {'总分' if zh else 'Overall'}: **{summary.get('overall', '—')}/100**",

@@ -22,7 +22,7 @@ from agent.brains.offline import OfflineBrain
 from agent.context import Context
 from agent.errors import InputError, NotFoundError
 from agent.ledger import facts_in
-from agent.planner import PlanItem, plan_interview
+from agent.planner import DIFFICULTIES, PlanItem, plan_interview
 from agent.prompts import phrase
 from agent.reference import corpus_task
 from agent.resume import detect_topics, extract_claims
@@ -55,6 +55,8 @@ class InterviewState:
     turns: list[dict[str, Any]] = field(default_factory=list)
     status: str = "active"
     summary: dict[str, Any] | None = None
+    kind: str = "interview"  # or "drill"
+    difficulty: str = "normal"  # easy / normal / hard (agent/planner.py DIFFICULTIES)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -92,7 +94,13 @@ class InterviewSession:
         lang: str | None = None,
         n_questions: int = 5,
         seed: int | None = None,
+        difficulty: str = "normal",
+        mode: str | None = None,
     ) -> InterviewSession:
+        """A new interview: plan it from the resume, save it, ask for a self-introduction.
+
+        `mode` "offline" forces the offline interviewer even when an endpoint is configured.
+        """
         if company not in ctx.corpus.companies:
             known = ", ".join(sorted(ctx.corpus.companies))
             raise InputError(f"unknown company {company!r}; choose one of: {known}")
@@ -100,23 +108,64 @@ class InterviewSession:
             raise InputError(f"unknown role {role!r}; choose one of: {', '.join(ctx.corpus.roles)}")
         if not 1 <= n_questions <= 30:
             raise InputError("--questions must be between 1 and 30")
+        if difficulty not in DIFFICULTIES:
+            raise InputError(f"unknown difficulty {difficulty!r}; choose one of: {', '.join(DIFFICULTIES)}")
+        if mode not in (None, "offline", "llm"):
+            raise InputError(f"unknown mode {mode!r}; choose offline or llm")
+        if mode == "llm" and ctx.settings.mode != "llm":
+            raise InputError("LLM mode needs an endpoint: set one in Settings or KAODA_LLM_BASE_URL/_API_KEY/_MODEL")
         state = InterviewState(
             id=uuid.uuid4().hex[:12],
             company=company,
             role=role,
             lang=lang or ctx.settings.lang,
-            mode=ctx.settings.mode,
+            mode=mode or ctx.settings.mode,
             n_questions=n_questions,
             seed=seed if seed is not None else Random().randrange(1 << 30),
             resume_text=resume_text[:20000],
+            difficulty=difficulty,
         )
         session = cls(ctx, state)
         session._replan(resume_text)
-        ctx.store.create_interview(
-            {"id": state.id, "company": company, "role": role, "lang": state.lang, "mode": state.mode}
-        )
+        session._save_header()
         session._ask(session.brain.opening(state))
         return session
+
+    @classmethod
+    def start_drill(
+        cls, ctx: Context, items: list[PlanItem], lang: str | None = None, seed: int | None = None
+    ) -> InterviewSession:
+        """A short offline-style session on the given drill items (agent/drill.py), no self-introduction."""
+        if not items:
+            raise InputError("a drill needs at least one topic")
+        state = InterviewState(
+            id=uuid.uuid4().hex[:12],
+            company="generic",
+            role="algorithm",
+            lang=lang or ctx.settings.lang,
+            mode=ctx.settings.mode,
+            n_questions=len(items),
+            seed=seed if seed is not None else Random().randrange(1 << 30),
+            plan=list(items),
+            kind="drill",
+        )
+        session = cls(ctx, state)
+        session._save_header()
+        session._ask(OfflineBrain(ctx.corpus, session.company).next_move(state, None))
+        return session
+
+    def _save_header(self) -> None:
+        state = self.state
+        self.ctx.store.create_interview(
+            {
+                "id": state.id,
+                "company": state.company,
+                "role": state.role,
+                "lang": state.lang,
+                "mode": state.mode,
+                "kind": state.kind,
+            }
+        )
 
     @classmethod
     def resume(cls, ctx: Context, interview_id: str) -> InterviewSession:
@@ -138,7 +187,11 @@ class InterviewSession:
         remaining = state.n_questions - state.main_asked
         rng = Random(f"{state.seed}:plan:{state.main_asked}")
         role = corpus.roles.get(state.role)
-        fresh = plan_interview(corpus, self.company, role, state.resume_topics, claims, remaining, rng)
+        if state.kind == "drill":  # a drill keeps its chosen topics
+            return
+        fresh = plan_interview(
+            corpus, self.company, role, state.resume_topics, claims, remaining, rng, state.difficulty
+        )
         state.plan = state.plan[: state.plan_pos] + fresh
 
     # -- turns -----------------------------------------------------------------------------------

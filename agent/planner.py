@@ -22,10 +22,11 @@ RESUME_BOOST, EVIDENCE_BOOST = 4.0, 1.5
 
 @dataclass
 class PlanItem:
-    kind: str  # one of MIX_KINDS
+    kind: str  # one of MIX_KINDS, or "drill"
     card_id: str
     question_id: str
     claim: str = ""  # the resume sentence a project question grills
+    key_points: list[int] | None = None  # score only these key points (a drill re-asking missed ones)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,9 +68,18 @@ def _sample(weights: dict[str, float], k: int, rng: Random, exclude: set[str]) -
     return chosen
 
 
-def _entry(corpus: Corpus, card: Card, kind: str, rng: Random) -> str:
+DIFFICULTIES = ("easy", "normal", "hard")
+
+
+def _entry(corpus: Corpus, card: Card, kind: str, rng: Random, difficulty: str = "normal") -> str:
+    """The question a topic opens with: an entry question; `hard` may open one level down the chain."""
     entries = corpus.entry_questions(card) or card.questions
-    preferred = [q for q in entries if q.type == kind] or entries
+    pool = entries
+    if difficulty == "hard":
+        pool = [q for q in card.questions if q.difficulty >= 2] or entries
+    elif difficulty == "easy":
+        pool = [q for q in entries if q.difficulty == 1] or entries
+    preferred = [q for q in pool if q.type == kind] or pool
     return rng.choice(preferred).id
 
 
@@ -94,6 +104,7 @@ def plan_interview(
     claims: list[Claim],
     n: int,
     rng: Random,
+    difficulty: str = "normal",
 ) -> list[PlanItem]:
     """n main questions, ordered as a real interview runs: projects, fundamentals, scenarios, coding, behavioral."""
     mix = {k: company.mix.get(k, 0.0) for k in MIX_KINDS}  # type: ignore[call-overload]
@@ -121,12 +132,13 @@ def plan_interview(
     own = [t for t in resume_topics if t in weights][: math.ceil(counts.get("fundamentals", 0) / 2)]
     for topic_id in own:
         used_cards.add(topic_id)
-        plan.append(PlanItem("fundamentals", topic_id, _entry(corpus, corpus.cards[topic_id], "fundamentals", rng)))
+        entry = _entry(corpus, corpus.cards[topic_id], "fundamentals", rng, difficulty)
+        plan.append(PlanItem("fundamentals", topic_id, entry))
     for kind, pool in (("fundamentals", weights), ("scenario", scenario_ok)):
         wanted = counts.get(kind, 0) - (len(own) if kind == "fundamentals" else 0)
         for topic_id in _sample(pool, wanted, rng, used_cards):
             used_cards.add(topic_id)
-            plan.append(PlanItem(kind, topic_id, _entry(corpus, corpus.cards[topic_id], kind, rng)))
+            plan.append(PlanItem(kind, topic_id, _entry(corpus, corpus.cards[topic_id], kind, rng, difficulty)))
     for bank in ("coding", "behavioral"):
         cards = {c.id: 1.0 for c in corpus.bank(bank)}
         for card_id in _sample(cards, counts.get(bank, 0), rng, used_cards):
@@ -136,6 +148,7 @@ def plan_interview(
         if not extra:
             break
         used_cards.add(extra[0])
-        plan.append(PlanItem("fundamentals", extra[0], _entry(corpus, corpus.cards[extra[0]], "fundamentals", rng)))
+        entry = _entry(corpus, corpus.cards[extra[0]], "fundamentals", rng, difficulty)
+        plan.append(PlanItem("fundamentals", extra[0], entry))
     plan.sort(key=lambda item: ORDER[item.kind])
     return plan

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agent.errors import NotFoundError, StoreError
+from agent.errors import InputError, NotFoundError, StoreError
 
 
 def m001_initial(conn: sqlite3.Connection) -> None:
@@ -60,7 +60,17 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial]  # append only; never edit
+def m002_interview_kind(conn: sqlite3.Connection) -> None:
+    """Interviews and drills side by side; scored turns read in time order for mastery."""
+    conn.executescript(
+        """
+        ALTER TABLE interviews ADD COLUMN kind TEXT NOT NULL DEFAULT 'interview';
+        CREATE INDEX turns_answered ON turns(answered_at);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_interview_kind]  # append only
 
 
 def now() -> str:
@@ -105,13 +115,25 @@ class TranscriptStore:
     def create_interview(self, record: dict[str, Any]) -> None:
         with self._connect() as conn:
             conn.execute(
-                "INSERT INTO interviews (id, company, role, lang, mode, created_at, state_json)"
-                " VALUES (:id, :company, :role, :lang, :mode, :created_at, :state_json)",
-                {**record, "created_at": record.get("created_at") or now(), "state_json": record.get("state_json")},
+                "INSERT INTO interviews (id, company, role, lang, mode, kind, created_at, state_json)"
+                " VALUES (:id, :company, :role, :lang, :mode, :kind, :created_at, :state_json)",
+                {
+                    **record,
+                    "kind": record.get("kind") or "interview",
+                    "created_at": record.get("created_at") or now(),
+                    "state_json": record.get("state_json"),
+                },
             )
 
     def save_turn(self, interview_id: str, turn: dict[str, Any], state_json: str | None = None) -> None:
         """Insert or update one turn (and the resumable state) in one committed transaction."""
+        with self._connect() as conn:
+            self._write_turn(conn, interview_id, turn)
+            if state_json is not None:
+                conn.execute("UPDATE interviews SET state_json=? WHERE id=?", (state_json, interview_id))
+
+    @staticmethod
+    def _write_turn(conn: sqlite3.Connection, interview_id: str, turn: dict[str, Any]) -> None:
         score = turn.get("score")
         row = {
             "interview_id": interview_id,
@@ -130,17 +152,14 @@ class TranscriptStore:
             "asked_at": turn.get("asked_at") or now(),
             "answered_at": turn.get("answered_at"),
         }
-        with self._connect() as conn:
-            conn.execute(
-                "INSERT INTO turns VALUES (:interview_id, :idx, :move, :question, :question_id, :topic_id,"
-                " :sources_json, :reason, :answer, :score, :score_json, :fallback, :meta_json, :asked_at,"
-                " :answered_at) ON CONFLICT (interview_id, idx) DO UPDATE SET answer=excluded.answer,"
-                " score=excluded.score, score_json=excluded.score_json, answered_at=excluded.answered_at,"
-                " fallback=excluded.fallback, meta_json=excluded.meta_json",
-                row,
-            )
-            if state_json is not None:
-                conn.execute("UPDATE interviews SET state_json=? WHERE id=?", (state_json, interview_id))
+        conn.execute(
+            "INSERT INTO turns VALUES (:interview_id, :idx, :move, :question, :question_id, :topic_id,"
+            " :sources_json, :reason, :answer, :score, :score_json, :fallback, :meta_json, :asked_at,"
+            " :answered_at) ON CONFLICT (interview_id, idx) DO UPDATE SET answer=excluded.answer,"
+            " score=excluded.score, score_json=excluded.score_json, answered_at=excluded.answered_at,"
+            " fallback=excluded.fallback, meta_json=excluded.meta_json",
+            row,
+        )
 
     def finish(self, interview_id: str, summary: dict[str, Any], state_json: str | None = None) -> None:
         with self._connect() as conn:
@@ -150,10 +169,56 @@ class TranscriptStore:
                 (now(), summary.get("overall"), json.dumps(summary, ensure_ascii=False), state_json, interview_id),
             )
 
+    def import_record(self, record: dict[str, Any]) -> None:
+        """Insert a whole transcript (header and turns) in one transaction; the id must be new."""
+        with self._connect() as conn:
+            if conn.execute("SELECT 1 FROM interviews WHERE id=?", (record["id"],)).fetchone():
+                raise InputError(f"interview {record['id']!r} already exists; import with --new-id to keep both")
+            conn.execute(
+                "INSERT INTO interviews (id, company, role, lang, mode, kind, status, created_at, finished_at,"
+                " overall, summary_json, state_json) VALUES (:id, :company, :role, :lang, :mode, :kind, :status,"
+                " :created_at, :finished_at, :overall, :summary_json, :state_json)",
+                {
+                    "id": record["id"],
+                    "company": record["company"],
+                    "role": record["role"],
+                    "lang": record["lang"],
+                    "mode": record["mode"],
+                    "kind": record.get("kind") or "interview",
+                    "status": record.get("status") or "finished",
+                    "created_at": record.get("created_at") or now(),
+                    "finished_at": record.get("finished_at"),
+                    "overall": (record.get("summary") or {}).get("overall"),
+                    "summary_json": json.dumps(record["summary"], ensure_ascii=False)
+                    if record.get("summary")
+                    else None,
+                    "state_json": record.get("state_json"),
+                },
+            )
+            for turn in record["turns"]:
+                self._write_turn(conn, record["id"], turn)
+
+    def scored_turns(self) -> list[dict[str, Any]]:
+        """Every scored answer on a topic, oldest first: the history mastery is computed from."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT t.interview_id, t.idx, t.topic_id, t.question_id, t.score, t.answered_at, t.score_json"
+                " FROM turns t WHERE t.score IS NOT NULL AND t.topic_id IS NOT NULL AND t.answered_at IS NOT NULL"
+                " ORDER BY t.answered_at, t.interview_id, t.idx"
+            ).fetchall()
+        history = []
+        for row in rows:
+            score = json.loads(row["score_json"] or "{}")
+            missed = [i for i, kp in enumerate(score.get("key_points", [])) if not kp.get("hit")]
+            entry = dict(row)
+            del entry["score_json"]
+            history.append({**entry, "missed": missed})
+        return history
+
     def list(self) -> list[dict[str, Any]]:
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT i.id, i.company, i.role, i.lang, i.mode, i.status, i.created_at, i.overall,"
+                "SELECT i.id, i.company, i.role, i.lang, i.mode, i.kind, i.status, i.created_at, i.overall,"
                 " (SELECT COUNT(*) FROM turns t WHERE t.interview_id=i.id AND t.answer IS NOT NULL) AS answered"
                 " FROM interviews i ORDER BY i.created_at DESC, i.rowid DESC"
             ).fetchall()

@@ -26,6 +26,13 @@ class OfflineBrain:
         self.corpus = corpus
         self.company = company
 
+    def follow_up_depth(self, state: Any) -> int:
+        """The company's depth; `easy` digs one level less, `hard` one more; drills never dig."""
+        if getattr(state, "kind", "interview") == "drill":
+            return 0
+        shift = {"easy": -1, "hard": 1}.get(getattr(state, "difficulty", "normal"), 0)
+        return max(0, self.company.follow_up_depth + shift)
+
     def _rng(self, state: Any) -> Random:
         return Random(f"{state.seed}:{len(state.turns)}")
 
@@ -48,7 +55,7 @@ class OfflineBrain:
     def next_move(self, state: Any, last_turn: dict[str, Any] | None, on_question: Any = None) -> Move:
         if last_turn and (clash := self._contradiction(state, last_turn)):
             return clash
-        if last_turn and last_turn["move"] != "intro" and state.depth < self.company.follow_up_depth:
+        if last_turn and last_turn["move"] != "intro" and state.depth < self.follow_up_depth(state):
             move = self._dig(state, last_turn)
             if move:
                 return move
@@ -136,9 +143,13 @@ class OfflineBrain:
         card, question = self.corpus.question(item.question_id)
         body = self._text(question, state.lang, item.claim)
         kind = "project" if item.kind == "project" else "switch_topic"
-        template = "first_question" if first else kind
-        text = phrase(template, state.lang, self._rng(state), question=body)
-        topic = card.id if item.kind in ("fundamentals", "scenario") else None
+        if item.kind == "drill":
+            title = card.title if state.lang == "zh" else card.title_en
+            template = "drill_again" if item.key_points else "drill"
+            text = phrase(template, state.lang, self._rng(state), question=body, title=title)
+        else:
+            text = phrase("first_question" if first else kind, state.lang, self._rng(state), question=body)
+        topic = card.id if item.kind in ("fundamentals", "scenario", "drill") else None
         if item.kind == "project" and item.claim:
             topic = next(iter(self.corpus_topics_of(item.claim)), None)
         reason = f"plan item {index + 1}/{len(state.plan)}: {item.kind}" + (" on a resume claim" if item.claim else "")
@@ -149,6 +160,7 @@ class OfflineBrain:
             topic,
             self._sources(card, question),
             reason,
+            key_point_indices=getattr(item, "key_points", None),
             meta={"opens_item": index, "claim": item.claim, "kind": item.kind},
         )
 

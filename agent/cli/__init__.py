@@ -21,7 +21,7 @@ def emit(data: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from agent.cli import commands, interview_cmd
+    from agent.cli import commands, interview_cmd, progress_cmd
 
     parser = _Parser(prog="kaoda", description="Mock interviews for LLM / AI engineering jobs.")
     parser.add_argument("--home", help="state folder (default: $KAODA_HOME or ~/.kaoda)")
@@ -80,8 +80,22 @@ def build_parser() -> argparse.ArgumentParser:
     iv.add_argument("--answers", help='scripted run: one answer per line, or JSONL {"answer": ...}')
     iv.add_argument("--resume-id", help="continue an unfinished interview")
     iv.add_argument("--seed", type=int, help="make the plan reproducible")
+    iv.add_argument("--difficulty", choices=["easy", "normal", "hard"], default="normal")
+    iv.add_argument("--mode", choices=["offline", "llm"], help="default: llm if an endpoint is configured")
     iv.add_argument("--json", action="store_true")
     iv.set_defaults(run=interview_cmd.interview)
+
+    drill = sub.add_parser("drill", help="a short interview on your due and weakest topics")
+    drill.add_argument("--n", type=int, default=5, help="topics to drill (default 5)")
+    drill.add_argument("--lang", choices=["zh", "en"])
+    drill.add_argument("--answers", help='scripted run: one answer per line, or JSONL {"answer": ...}')
+    drill.add_argument("--seed", type=int)
+    drill.add_argument("--json", action="store_true")
+    drill.set_defaults(run=progress_cmd.drill)
+
+    progress = sub.add_parser("progress", help="mastery per topic and track, and what is due for review")
+    progress.add_argument("--json", action="store_true")
+    progress.set_defaults(run=progress_cmd.progress)
 
     score = sub.add_parser("score", help="score one answer")
     score.add_argument("--question", required=True)
@@ -91,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true")
     score.set_defaults(run=commands.score)
 
-    tr = sub.add_parser("transcripts", help="list, show, export or delete saved interviews")
+    tr = sub.add_parser("transcripts", help="list, show, export, import or delete saved interviews")
     tr_sub = tr.add_subparsers(dest="action", required=True, parser_class=_Parser)
     tr_list = tr_sub.add_parser("list")
     tr_list.add_argument("--json", action="store_true")
@@ -100,8 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     tr_show.add_argument("--json", action="store_true")
     tr_export = tr_sub.add_parser("export")
     tr_export.add_argument("id")
-    tr_export.add_argument("--format", choices=["md", "json"], default="md")
+    tr_export.add_argument("--format", choices=["md", "json", "html"], default="md", help="html: printable page")
     tr_export.add_argument("-o", "--output", help="file to write (default: stdout)")
+    tr_import = tr_sub.add_parser("import", help="restore a transcript exported with --format json")
+    tr_import.add_argument("file")
+    tr_import.add_argument("--new-id", action="store_true", help="import under a new id (keep both copies)")
     tr_delete = tr_sub.add_parser("delete")
     tr_delete.add_argument("id")
     tr.set_defaults(run=interview_cmd.transcripts)

@@ -11,7 +11,7 @@ from typing import Any
 from agent.cli import emit
 from agent.cli.commands import context_from
 from agent.errors import InputError
-from agent.export import safe_output_path, to_json, to_markdown
+from agent.export import from_json, safe_output_path, to_json, to_markdown
 from agent.interview import InterviewSession
 
 COMMANDS_HELP = "(/hint a key point · /skip · /end)"
@@ -50,8 +50,21 @@ def interview(args: argparse.Namespace) -> int:
         session = InterviewSession.resume(ctx, args.resume_id)
     else:
         session = InterviewSession.start(
-            ctx, args.company, args.role, _read_resume(args.resume), args.lang, args.questions, args.seed
+            ctx,
+            args.company,
+            args.role,
+            _read_resume(args.resume),
+            args.lang,
+            args.questions,
+            args.seed,
+            difficulty=args.difficulty,
+            mode=args.mode,
         )
+    return run_session(ctx, session, args)
+
+
+def run_session(ctx: Any, session: InterviewSession, args: argparse.Namespace) -> int:
+    """Scripted (--answers) or interactive; prints the transcript (--json: as JSON)."""
     if args.answers:
         answers = read_answers(args.answers)
         while session.current() and answers:
@@ -129,6 +142,8 @@ def transcripts(args: argparse.Namespace) -> int:
         store.delete(args.id)
         print(f"deleted {args.id}")
         return 0
+    if args.action == "import":
+        return _import(store, args)
     record = store.get(args.id)
     if args.action == "show":
         if args.json:
@@ -136,15 +151,36 @@ def transcripts(args: argparse.Namespace) -> int:
         else:
             print(to_markdown(record, ctx.corpus))
         return 0
-    text = (
-        json.dumps(to_json(record), ensure_ascii=False, indent=2)
-        if args.format == "json"
-        else to_markdown(record, ctx.corpus)
-    )
+    if args.format == "json":
+        text = json.dumps(to_json(record), ensure_ascii=False, indent=2)
+    elif args.format == "html":
+        from agent.printable import to_html
+
+        text = to_html(record, ctx.corpus)
+    else:
+        text = to_markdown(record, ctx.corpus)
     if args.output:
         path = safe_output_path(args.output)
         path.write_text(text + "\n", encoding="utf-8")
         sys.stderr.write(f"wrote {path}\n")
     else:
         print(text)
+    return 0
+
+
+def _import(store: Any, args: argparse.Namespace) -> int:
+    """`kaoda transcripts import FILE.json [--new-id]`: validated, all or nothing."""
+    try:
+        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {args.file}: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{args.file} is not JSON ({exc.msg}, line {exc.lineno})") from exc
+    record = from_json(data, source=args.file)
+    if args.new_id:
+        import uuid
+
+        record["id"] = uuid.uuid4().hex[:12]
+    store.import_record(record)
+    print(f"imported {record['id']} ({len(record['turns'])} turns)")
     return 0
