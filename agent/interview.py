@@ -173,7 +173,11 @@ class InterviewSession:
         text = ctx.store.state(interview_id)
         if not text:
             raise NotFoundError(f"interview {interview_id!r} has no saved state to resume")
-        return cls(ctx, InterviewState.from_json(text))
+        session = cls(ctx, InterviewState.from_json(text))
+        last = session.state.turns[-1] if session.state.turns else None
+        if not session.finished and last and last["answer"] is not None and last["move"] != "wrap_up":
+            session._next(last)  # killed after the answer was saved but before the next question was
+        return session
 
     def _replan(self, extra_text: str) -> None:
         """(Re)plan the not-yet-asked items from resume + self-introduction text."""
