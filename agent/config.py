@@ -52,6 +52,11 @@ class Settings:
         return self.home / "chroma"
 
     @property
+    def embed_cache_path(self) -> Path:
+        """Vectors of key points and pitfalls, kept across processes (agent.embeddings.DiskVectors)."""
+        return self.home / "cache" / "embeddings.sqlite"
+
+    @property
     def corpus_root(self) -> Path:
         return self.corpus_dir or bundled_dir("corpus")
 

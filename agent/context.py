@@ -8,8 +8,8 @@ from typing import Any
 
 from agent.config import Settings
 from agent.corpus import Corpus, load_corpus
-from agent.embeddings import get_embedder
-from agent.rubric import OfflineScorer
+from agent.embeddings import DiskCachedEmbedder, get_embedder
+from agent.rubric import OfflineScorer, ScoringTask
 from agent.store import TranscriptStore
 from agent.text import add_terms
 
@@ -38,8 +38,26 @@ class Context:
                 from agent.calibration import load_curves
 
                 curves = load_curves(self.settings.corpus_root / "rubrics" / "calibration.json")
-                self._scorer = OfflineScorer(get_embedder(self.settings.embeddings), self.corpus.rubrics, curves)
+                # key-point and pitfall vectors persist under home: a new process does not re-embed them
+                embedder = DiskCachedEmbedder(get_embedder(self.settings.embeddings), self.settings.embed_cache_path)
+                self._scorer = OfflineScorer(embedder, self.corpus.rubrics, curves)
             return self._scorer
+
+    def warm_up(self) -> None:
+        """Load what the first answer and search would otherwise wait for: the model, jieba, the index.
+        Meant for a background thread right after the app starts serving."""
+        from agent.text import tokens
+
+        self.scorer.embedder.embed_queries(["预热 warm-up"])
+        tokens("预热分词 warm-up")
+        self.kb.count()
+
+    def prefetch(self, task: ScoringTask) -> threading.Thread | None:
+        """Embed what scoring `task` will need, in the background (call when its question is shown)."""
+        embedder = self.scorer.embedder
+        if not isinstance(embedder, DiskCachedEmbedder):
+            return None
+        return embedder.prefetch(scoring_texts(task))
 
     @property
     def kb(self) -> Any:
@@ -51,6 +69,12 @@ class Context:
                 add_terms(alias for card in self.corpus.cards.values() for alias in card.aliases)
                 self._kb = KnowledgeBase(self.settings)
             return self._kb
+
+
+def scoring_texts(task: ScoringTask) -> list[str]:
+    """The recurring texts OfflineScorer embeds for a task (`_similarities`, `_pitfalls`), in its order."""
+    texts = [t for kp in task.key_points for t in (kp.zh, kp.en)] + [task.question]
+    return texts + [t for p in task.pitfalls for t in (p.zh, p.en, p.correction, p.correction_en)]
 
 
 def build_context(settings: Settings) -> Context:

@@ -12,10 +12,13 @@ embeddings endpoint, from the LLM settings).
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sqlite3
 import threading
 from collections import OrderedDict
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -65,6 +68,10 @@ class _QueryCache:
             if len(self._items) > self._size:
                 self._items.popitem(last=False)
         return vector
+
+    def has_all(self, texts: list[str]) -> bool:
+        with self._lock:
+            return all(t in self._items for t in texts)
 
     def get_many(self, texts: list[str], compute_batch: Any) -> np.ndarray:
         """Cached vectors for texts, computing all the missing ones in one batch."""
@@ -177,6 +184,91 @@ class OpenAIEmbedder:
 
     def embed_cached(self, texts: list[str]) -> np.ndarray:
         return self._cache.get_many(texts, self.embed_queries)
+
+
+class DiskVectors:
+    """Vectors of recurring texts (key points, pitfalls) in SQLite, keyed by (model spec, sha256 of the
+    text), so a new process does not re-embed what an earlier one did. Never fails a caller: a cache
+    that cannot be read or written only costs the embedding time."""
+
+    def __init__(self, path: Path, spec: str) -> None:
+        self.path, self.spec = path, spec
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=5)
+        db.execute("CREATE TABLE IF NOT EXISTS vectors (model TEXT, key TEXT, vector BLOB, PRIMARY KEY (model, key))")
+        return db
+
+    def get_many(self, texts: list[str]) -> dict[str, np.ndarray]:
+        keys = {self._key(t): t for t in texts}
+        try:
+            with self._connect() as db:
+                marks = ",".join("?" * len(keys))
+                rows = db.execute(
+                    f"SELECT key, vector FROM vectors WHERE model = ? AND key IN ({marks})", [self.spec, *keys]
+                ).fetchall()
+        except (sqlite3.Error, OSError):
+            return {}
+        return {keys[k]: np.frombuffer(blob, dtype=np.float32).copy() for k, blob in rows}
+
+    def put_many(self, items: list[tuple[str, np.ndarray]]) -> None:
+        rows = [(self.spec, self._key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in items]
+        try:
+            with self._connect() as db:
+                db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+        except (sqlite3.Error, OSError):
+            return
+
+
+class DiskCachedEmbedder:
+    """An embedder whose `embed_cached` also keeps vectors on disk (`DiskVectors`); the rest delegates.
+
+    embedder = DiskCachedEmbedder(get_embedder("e5-small"), home / "cache" / "embeddings.sqlite")
+    embedder.embed_cached(["GQA 共享 K/V"])   # memory, else disk, else the model (then saved to disk)
+    embedder.prefetch(["RoPE 旋转位置编码"])   # the same in a background thread (the next question's points)
+    """
+
+    def __init__(self, inner: Embedder, path: Path) -> None:
+        self.inner = inner
+        self.spec = inner.spec
+        self.disk = DiskVectors(path, inner.spec)
+        self._memory = _QueryCache(size=16384)
+        self._filling = threading.Lock()  # one filler at a time: a turn waits for a prefetch, never redoes it
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_queries(texts)
+
+    def embed_cached(self, texts: list[str]) -> np.ndarray:
+        if self._memory.has_all(texts):
+            return self._memory.get_many(texts, self._from_disk_or_model)
+        with self._filling:
+            return self._memory.get_many(texts, self._from_disk_or_model)
+
+    def prefetch(self, texts: list[str]) -> threading.Thread:
+        """Fill the caches for texts in a daemon thread (e.g. while the candidate reads the question)."""
+        worker = threading.Thread(target=self.embed_cached, args=(list(texts),), daemon=True, name="kaoda-prefetch")
+        worker.start()
+        return worker
+
+    def _from_disk_or_model(self, texts: list[str]) -> np.ndarray:
+        found = self.disk.get_many(texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            computed = self.inner.embed_queries(missing)
+            self.disk.put_many(list(zip(missing, computed, strict=True)))
+            found.update(zip(missing, computed, strict=True))
+        return np.stack([found[t] for t in texts])
 
 
 @lru_cache(maxsize=4)

@@ -29,6 +29,7 @@ class LexicalIndex:
         self._entries: dict[str, dict[str, Any]] = {}
         self._ids: list[str] = []
         self._columns: dict[str, np.ndarray] = {}
+        self._masks: dict[tuple[str, str], np.ndarray] = {}  # (field, value) -> bool per entry, built on first use
         self._bm25: Any = None
         path = folder / "entries.json"
         if path.exists():
@@ -69,6 +70,7 @@ class LexicalIndex:
 
         self._ids = list(self._entries)
         self._columns = {f: np.array([self._entries[i][f] for i in self._ids], dtype=object) for f in FILTER_FIELDS}
+        self._masks = {}
         corpus = [self._entries[i]["tokens"] or ["∅"] for i in self._ids]
         self._bm25 = None
         if corpus:
@@ -86,10 +88,25 @@ class LexicalIndex:
                 return []
             scores = self._bm25.get_scores(known)
             for field, value in (filters or {}).items():
-                scores = np.where(self._columns[field] == value, scores, 0.0)
-            top = np.argsort(-scores)[:n]
+                scores = np.where(self._mask(field, value), scores, 0.0)
+            top = _top_positive(scores, n)
             return [
                 (self._ids[i], float(scores[i]), [t for t in known if t in self._entries[self._ids[i]]["tokens"]])
                 for i in top
-                if scores[i] > 0
             ]
+
+    def _mask(self, field: str, value: str) -> np.ndarray:
+        key = (field, value)
+        if key not in self._masks:
+            self._masks[key] = self._columns[field] == value
+        return self._masks[key]
+
+
+def _top_positive(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n highest positive scores, best first (argpartition: O(N), not a full sort)."""
+    positive = int(np.count_nonzero(scores > 0))
+    n = min(n, positive)
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64)
+    candidates = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+    return candidates[np.argsort(-scores[candidates], kind="stable")]

@@ -123,6 +123,7 @@ def add_terms(terms: Iterable[str]) -> None:
     for term in terms:
         if _CJK_RUN.search(term) and len(term) <= 12:
             jieba.add_word(term.strip())
+    _tokens.cache_clear()  # the segmentation may have changed
 
 
 def normalize(text: str) -> str:
@@ -132,11 +133,16 @@ def normalize(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """BM25 tokens: English terms whole and lower-cased, Chinese cut by jieba (search mode)."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=2048)  # a turn tokenizes the same question/answer several times (search, guard, BM25)
+def _tokens(text: str) -> tuple[str, ...]:
     text = normalize(text)
     out: list[str] = [t.lower() for t in _LATIN.findall(text)]
     for run in _CJK_RUN.findall(text):
         out += [w for w in _jieba().cut_for_search(run) if w.strip()]
-    return [t for t in out if t not in _STOP]
+    return tuple(t for t in out if t not in _STOP)
 
 
 def sentences(text: str, max_chars: int = 160) -> list[str]:

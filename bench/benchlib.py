@@ -67,11 +67,14 @@ def machine_busy(window: float = 2.0) -> float:
 _WAIT_BUDGET = [float(os.environ.get("KAODA_BENCH_WAIT_BUDGET", "900"))]  # seconds of waiting per process
 
 
-def wait_quiet(threshold: float = 0.10, max_wait: float = 300.0, window: float = 3.0) -> dict[str, Any]:
-    """Sleep until other processes use < threshold of the CPUs (or max_wait, or this process's waiting
-    budget, runs out); say how busy the machine was when the step started and how long it waited."""
+def wait_quiet(threshold: float = 0.10, max_wait: float | None = None, window: float = 3.0) -> dict[str, Any]:
+    """Sleep until other processes use < threshold of the CPUs (or max_wait, default $KAODA_BENCH_MAX_WAIT
+    or 300 s, or this process's waiting budget, runs out); say how busy the machine was when the step
+    started and how long it waited."""
     started = time.perf_counter()
     busy = machine_busy(window)
+    if max_wait is None:
+        max_wait = float(os.environ.get("KAODA_BENCH_MAX_WAIT", "300"))
     limit = min(max_wait, _WAIT_BUDGET[0])
     while busy >= threshold and time.perf_counter() - started < limit:
         time.sleep(10)
@@ -108,3 +111,89 @@ def repo_state(repo: Path) -> dict[str, Any]:
             digest.update(str(path.relative_to(repo)).encode())
             digest.update(path.read_bytes())
     return {"head": head, "corpus_sha256": digest.hexdigest()[:16]}
+
+
+REPO = Path(__file__).resolve().parent.parent
+KAODA = REPO / ".venv" / "bin" / "kaoda"
+_CLEARED = ("KAODA_LLM_API_KEY", "OPENAI_API_KEY", "KAODA_LLM_BASE_URL", "OPENAI_BASE_URL", "KAODA_CHROMA_URL")
+
+
+def percentiles(values_ms: list[float]) -> dict[str, Any]:
+    """p50 / p95 / max / mean of a list of milliseconds (nearest-rank percentiles)."""
+    ordered = sorted(values_ms)
+    if not ordered:
+        return {"n": 0}
+
+    def rank(p: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, round(p * len(ordered) + 0.5) - 1))]
+
+    return {
+        "n": len(ordered),
+        "p50_ms": round(rank(0.50), 1),
+        "p95_ms": round(rank(0.95), 1),
+        "max_ms": round(ordered[-1], 1),
+        "mean_ms": round(sum(ordered) / len(ordered), 1),
+    }
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def app_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment a user's `kaoda` process would see: this home, offline, no LLM unless given."""
+    env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+    env.update(
+        KAODA_HOME=str(home),
+        GRADIO_ANALYTICS_ENABLED="False",
+        HF_HUB_OFFLINE="1",
+        HF_HUB_DISABLE_TELEMETRY="1",
+        ANONYMIZED_TELEMETRY="False",
+        GRADIO_TEMP_DIR=str(home / "gradio-tmp"),
+    )
+    env.update(extra)
+    return env
+
+
+def build_index(home: Path) -> float:
+    """`kaoda index` into home (the bundled corpus); returns its wall seconds. Reuses a copy of
+    $KAODA_BENCH_INDEXED_HOME when that names an indexed home (saves ≈45 s per script)."""
+    import shutil
+
+    prebuilt = os.environ.get("KAODA_BENCH_INDEXED_HOME")
+    if prebuilt and (Path(prebuilt) / "chroma").is_dir():
+        shutil.copytree(prebuilt, home, dirs_exist_ok=True, ignore=shutil.ignore_patterns("cache", "kaoda.db*"))
+        return 0.0
+    started = time.perf_counter()
+    subprocess.run([str(KAODA), "index"], env=app_env(home), check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def peak_rss_of(pid: int) -> float:
+    """Peak RSS (VmHWM) of a running process, in MiB; 0 when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_measured(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run cmd to completion: wall seconds, the child's own peak RSS (wait4), exit code, stderr tail."""
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+    assert process.stderr is not None
+    err = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return {
+        "wall_s": round(time.perf_counter() - started, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "exit": process.returncode,
+        "stderr_tail": err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""],
+    }
