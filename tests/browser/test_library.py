@@ -1,0 +1,61 @@
+"""A user browses the Library: searches, opens a topic card, adds a note of their own and finds it again."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.actions import choose, idle, open_tab
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+NOTE = """# 我的面经：Zorblax 科技 二面
+
+面试官问了 KV cache 的显存怎么估算：层数 × 2 × 头数 × 头维度 × 序列长度 × 字节数。
+还问了 Zorblax 内部的 speculative decoding 方案，为什么草稿模型要和目标模型共享词表。
+"""
+
+PROGRESS_WATCH = """() => {
+  window.__progressSeen = false;
+  new MutationObserver(() => {
+    if (document.querySelector('#ingest-report .progress-bar, #ingest-report .progress-text'))
+      window.__progressSeen = true;
+  }).observe(document.body, {subtree: true, childList: true, attributes: true});
+}"""
+
+
+def test_library_search_topic_card_and_ingest(page: Page, tmp_path: Path) -> None:
+    open_tab(page, "library")
+
+    query = page.locator("#library-query textarea, #library-query input").first
+    query.fill("旋转位置编码")
+    query.press("Enter")
+    results = page.locator("#library-results")
+    expect(results).to_contain_text("RoPE")
+    expect(results.locator("code").first).to_be_visible()  # each hit shows its source id
+
+    choose(page, page.locator("#topic"), re.compile("RoPE"))
+    card = page.locator("#topic-card")
+    expect(card.get_by_role("heading")).to_contain_text("RoPE")
+    expect(card.locator("li")).not_to_have_count(0)  # the card's questions come with key points
+
+    note = tmp_path / "zorblax-interview.md"
+    note.write_text(NOTE, encoding="utf-8")
+    page.locator("#ingest-files input[type=file]").set_input_files(note)
+    expect(page.locator("#ingest-files")).to_contain_text("zorblax-interview.md")
+    page.evaluate(PROGRESS_WATCH)
+    page.locator("#ingest").click()
+    report = page.locator("#ingest-report")
+    expect(report).to_contain_text("1 added")
+    idle(page)
+    assert page.evaluate("() => window.__progressSeen"), "no progress shown while ingesting"
+    chunks = int(re.search(r"(\d+) chunks", report.inner_text()).group(1))
+    assert chunks >= 1
+
+    query.fill("Zorblax 草稿模型 共享词表")
+    query.press("Enter")
+    expect(results).to_contain_text("Zorblax")
+    expect(results.get_by_text(re.compile(r"我的面经：Zorblax"))).not_to_have_count(0)
