@@ -125,3 +125,24 @@ def progress(scored_turns: list[dict[str, Any]], corpus: Corpus, today: date | N
         history[(day.isoformat(), card.track)] = round(sum(in_track) / len(in_track), 3)
     rows = [{"date": d, "track": track, "mastery": m} for (d, track), m in sorted(history.items())]
     return Progress(topics, rows, today)
+
+
+def previous_attempts(record: dict[str, Any], scored_turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each topic scored in this interview: its mean score now and at the latest earlier attempt."""
+    now: dict[str, list[float]] = defaultdict(list)
+    for turn in record["turns"]:
+        if turn.get("score") and turn.get("topic_id"):
+            now[turn["topic_id"]].append(float(turn["score"]["score"]))
+    started = record.get("created_at") or ""
+    rows = []
+    for topic_id, scores in now.items():
+        earlier = [
+            h
+            for h in scored_turns
+            if h["topic_id"] == topic_id and h["interview_id"] != record["id"] and h["answered_at"] < started
+        ]
+        if earlier:
+            mean = round(sum(scores) / len(scores), 2)
+            previous = float(earlier[-1]["score"])
+            rows.append({"topic_id": topic_id, "previous": previous, "now": mean, "delta": round(mean - previous, 2)})
+    return rows

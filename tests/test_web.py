@@ -117,3 +117,53 @@ def test_streaming_reply_shows_the_question_as_it_arrives(ctx: Context) -> None:
     finally:
         app.close()
         server.stop()
+
+
+def test_review_continue_exports_progress_and_drill(client: Client, ctx: Context) -> None:
+    import json
+
+    from agent.export import from_json
+
+    _, plan, _ = client.predict("didi", "infra", "zh", 2, "", None, "hard", "offline", api_name="/start")
+    interview_id = plan.split("`")[1]
+    assert "offline" in plan and "硬核" in plan
+    client.predict("我做过 ZeRO-3 的 7B 训练", api_name="/reply")
+    client.predict(api_name="/dont_know")  # a weak answer on a topic: something to drill later
+
+    other = Client(client.src, verbose=False)  # another browser (or the same one after a restart)
+    chat, plan_again, message, *_ = other.predict(interview_id, api_name="/continue_interview")
+    assert message == "" and interview_id in plan_again and len(chat) >= 4
+    other.predict("继续作答：ZeRO-3 切分参数、梯度和优化器状态", api_name="/reply")
+    assert any("继续作答" in (t["answer"] or "") for t in ctx.store.get(interview_id)["turns"])
+
+    other.predict(api_name="/end")
+    table = client.predict("didi", "", "", "sort_score_desc", api_name="/transcripts")
+    assert [row[0] for row in table["data"]] == [interview_id]
+    assert client.predict("bytedance", "", "", "sort_date_desc", api_name="/transcripts")["data"] == []
+    dims, compare = client.predict(interview_id, api_name="/transcript_charts")
+    assert {row[0] for row in dims["data"]} >= {"correctness", "completeness"} and compare
+
+    exported = json.loads(Path(client.predict(interview_id, api_name="/export_json")).read_text(encoding="utf-8"))
+    assert from_json(exported)["id"] == interview_id
+    page = Path(client.predict(interview_id, api_name="/export_html")).read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "继续作答" in page
+
+    chart, weak, tracks = client.predict(api_name="/progress")
+    assert chart["data"] and weak["data"] and "%" in tracks
+    drill_chat = client.predict(2, api_name="/drill")[0]
+    assert drill_chat and drill_chat[-1]["role"] == "assistant"
+    assert ctx.store.list()[0]["kind"] == "drill"
+
+
+def test_practice_mode_hides_scores_until_the_end_and_llm_mode_needs_an_endpoint(client: Client) -> None:
+    *_, status = client.predict("generic", "algorithm", "en", 1, "", None, "normal", "llm", api_name="/start")
+    assert "endpoint" in status
+    client.predict("generic", "algorithm", "en", 1, "", None, "easy", "offline", api_name="/start")
+    client.predict("I built a RAG system with hybrid retrieval.", True, api_name="/reply")
+    _, score, _, status = client.predict(
+        "Attention divides by sqrt(d_k) to keep softmax stable.", True, api_name="/reply"
+    )
+    if not status:  # a follow-up came: still hidden
+        assert "hidden" in score
+        _, score, _ = client.predict(True, api_name="/end")
+    assert "/5" in score and "Overall" in score  # every score shown at the end

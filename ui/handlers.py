@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import queue
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,6 @@ from typing import Any
 
 from agent.context import Context
 from agent.errors import KaodaError
-from agent.export import to_markdown
 from agent.files import read_user_file
 from agent.interview import InterviewSession
 from ui.strings import t
@@ -27,6 +25,16 @@ Chat = list[dict[str, str]]
 def as_text(user_text: str) -> str:
     """User text shown literally: HTML escaped, Markdown specials kept as typed."""
     return html.escape(user_text or "").replace("\n", "  \n")
+
+
+def elapsed(turn: dict[str, Any], lang: str) -> str:
+    """· ⏱ 42 s: time from the question to the answer (from the saved timestamps)."""
+    from datetime import datetime
+
+    if not turn.get("asked_at") or not turn.get("answered_at"):
+        return ""
+    seconds = (datetime.fromisoformat(turn["answered_at"]) - datetime.fromisoformat(turn["asked_at"])).total_seconds()
+    return f" · ⏱ {t('elapsed', lang)} {int(seconds) // 60}:{int(seconds) % 60:02d}"
 
 
 LLMSettings = dict[str, str]  # per-browser endpoint: base_url, api_key, model ({} = the app's settings)
@@ -72,26 +80,53 @@ class Handlers:
         resume_text: str,
         resume_file: Any,
         llm: LLMSettings | None = None,
+        difficulty: str = "normal",
+        mode: str = "",
     ) -> tuple[str, Chat, str, str]:
         """Returns (interview id, chat, plan markdown, status)."""
         try:
             text = resume_text or ""
             if resume_file:
                 text += "\n" + read_user_file(Path(getattr(resume_file, "name", resume_file)))
-            session = InterviewSession.start(self.context(llm), company, role, text, lang, int(n_questions))
+            session = InterviewSession.start(
+                self.context(llm),
+                company,
+                role,
+                text,
+                lang,
+                int(n_questions),
+                difficulty=difficulty or "normal",
+                mode=mode or None,
+            )
         except KaodaError as exc:
             return "", [], "", f"⚠️ {exc}"
         return session.state.id, self.chat(session), self.plan_markdown(session), ""
 
     def plan_markdown(self, session: InterviewSession) -> str:
-        lang = session.state.lang
-        lines = [f"**{t('plan', lang)}** · ID `{session.state.id}`"]
-        for i, item in enumerate(session.state.plan, 1):
+        """The rounds of the company's style, then the planned main questions and their topics."""
+        state, lang = session.state, session.state.lang
+        zh = lang == "zh"
+        head = "专项练习" if state.kind == "drill" and zh else "Drill" if state.kind == "drill" else t("plan", lang)
+        lines = [f"**{head}** · ID `{state.id}` · {state.mode} · {t('difficulty_' + state.difficulty, lang)}"]
+        rounds = [r.name if zh else r.name_en for r in session.company.rounds]
+        if rounds and state.kind != "drill":
+            lines.append(f"{t('rounds', lang)}: " + " → ".join(rounds))
+        lines.append("")
+        for i, item in enumerate(state.plan, 1):
             card = self.ctx.corpus.cards[item.card_id]
-            title = card.title if lang == "zh" else card.title_en
-            claim = f" — “{item.claim[:40]}”" if item.claim else ""
+            title = card.title if zh else card.title_en
+            claim = f" — “{html.escape(item.claim[:40])}”" if item.claim else ""
             lines.append(f"{i}. {item.kind}: {title}{claim}")
         return "\n".join(lines)
+
+    def sources(self, interview_id: str) -> Any:
+        """The open question's source ids as chips (a radio); choosing one shows the material."""
+        import gradio as gr
+
+        session = self._session(interview_id) if interview_id else None
+        turn = session.current() if session else None
+        choices = list(turn["sources"]) if turn else []
+        return gr.update(choices=choices, value=None, visible=bool(choices))
 
     # -- interview -------------------------------------------------------------------------------
     def chat(self, session: InterviewSession) -> Chat:
@@ -108,16 +143,30 @@ class Handlers:
         return InterviewSession.resume(self.context(llm), interview_id) if interview_id else None
 
     def reply(
-        self, interview_id: str, answer: str, skipped: bool = False, llm: LLMSettings | None = None
+        self,
+        interview_id: str,
+        answer: str,
+        skipped: bool = False,
+        llm: LLMSettings | None = None,
+        hide_scores: bool = False,
     ) -> tuple[Chat, str, str, str]:
         """Score the answer and ask the next question. Returns (chat, score markdown, answer box, status)."""
-        *_, final = self.reply_stream(interview_id, answer, skipped, llm)
+        *_, final = self.reply_stream(interview_id, answer, skipped, llm, hide_scores)
         return final
 
     def reply_stream(
-        self, interview_id: str, answer: str, skipped: bool = False, llm: LLMSettings | None = None
+        self,
+        interview_id: str,
+        answer: str,
+        skipped: bool = False,
+        llm: LLMSettings | None = None,
+        hide_scores: bool = False,
     ) -> Iterator[tuple[Chat, str, str, str]]:
-        """Like reply, yielding the chat while the next question streams in (LLM mode)."""
+        """Like reply, yielding the chat while the next question streams in (LLM mode).
+
+        With `hide_scores` (practice mode) the score panel stays empty until the interview ends,
+        then shows every answer's score.
+        """
         session = self._session(interview_id, llm)
         if session is None:
             yield [], "", answer, t("no_interview", "zh")
@@ -147,8 +196,13 @@ class Handlers:
             yield self.chat(session), "", answer, f"⚠️ {failure[0]}"  # the answer stays in the box: nothing lost
             return
         answered = [turn for turn in session.state.turns if turn["answer"] is not None]
-        score_md = self.score_markdown(answered[-1], lang) if answered else ""
         status = t("finished", lang) if session.finished else ""
+        if hide_scores and not session.finished:
+            score_md = t("scores_hidden", lang)
+        elif hide_scores:
+            score_md = "\n\n---\n\n".join(self.score_markdown(turn, lang) for turn in answered if turn.get("score"))
+        else:
+            score_md = self.score_markdown(answered[-1], lang) if answered else ""
         if session.finished:
             score_md += "\n\n" + self.summary_markdown(session)
         yield self.chat(session), score_md, "", status
@@ -160,19 +214,22 @@ class Handlers:
         shown = session.hint()
         return f"💡 {t('hint_prefix', session.state.lang)}: {shown}" if shown else ""
 
-    def end(self, interview_id: str) -> tuple[Chat, str, str]:
+    def end(self, interview_id: str, hide_scores: bool = False) -> tuple[Chat, str, str]:
         session = self._session(interview_id)
         if session is None:
             return [], "", t("no_interview", "zh")
         if not session.finished:
             session.end()
-        return self.chat(session), self.summary_markdown(session), t("finished", session.state.lang)
+        lang = session.state.lang
+        scores = [self.score_markdown(turn, lang) for turn in session.state.turns if turn.get("score")]
+        shown = "\n\n---\n\n".join(scores) + "\n\n" if hide_scores and scores else ""
+        return self.chat(session), shown + self.summary_markdown(session), t("finished", lang)
 
     def score_markdown(self, turn: dict[str, Any], lang: str) -> str:
         score = turn.get("score")
         if not score:
             return ""
-        lines = [f"### {t('score', lang)}: {score['score']}/5 · {score['overall']}/100"]
+        lines = [f"### {t('score', lang)}: {score['score']}/5 · {score['overall']}/100{elapsed(turn, lang)}"]
         lines.append(" · ".join(f"{k} {v}" for k, v in score["dimensions"].items()))
         for kp in score["key_points"]:
             evidence = f" — “{html.escape(kp['evidence'])}”" if kp.get("evidence") else ""
@@ -180,9 +237,19 @@ class Handlers:
         lines.append(f"\n**{t('feedback', lang)}**: {html.escape(score['feedback'])}")
         if score.get("model_answer"):
             lines.append(f"\n**{t('model_answer', lang)}**: {score['model_answer']}")
+        if score.get("study"):
+            lines.append(f"\n**{t('study', lang)}**: " + " · ".join(self.study_links(score["study"], lang)))
         if score.get("flags"):
             lines.append(f"\n`{', '.join(score['flags'])}`")
         return "\n".join(lines)
+
+    def study_links(self, topic_ids: list[str], lang: str) -> list[str]:
+        """Topic cards to study, by title, with the id to open in Library (or from the sources chips)."""
+        cards = self.ctx.corpus.cards
+        return [
+            f"{(cards[i].title if lang == 'zh' else cards[i].title_en)} `{i}`" if i in cards else f"`{i}`"
+            for i in topic_ids
+        ]
 
     def summary_markdown(self, session: InterviewSession) -> str:
         lang, summary = session.state.lang, session.state.summary or {}
@@ -196,29 +263,3 @@ class Handlers:
             f"### {t('summary', lang)}\n{t('overall', lang)}: **{summary.get('overall', 0)}/100**\n\n"
             f"{t('weak', lang)}: {', '.join(weak) or '—'}"
         )
-
-    # -- review ----------------------------------------------------------------------------------
-    def transcripts(self) -> list[list[Any]]:
-        return [
-            [r["id"], r["created_at"], r["company"], r["role"], r["mode"], r["status"], r["overall"]]
-            for r in self.ctx.store.list()
-        ]
-
-    def open_transcript(self, interview_id: str) -> str:
-        try:
-            record = self.ctx.store.get(interview_id.strip())
-        except KaodaError as exc:
-            return f"⚠️ {exc}"
-        for turn in record["turns"]:  # user text shows as text in the rendered page
-            turn["answer"] = as_text(turn["answer"]) if turn["answer"] is not None else None
-        return to_markdown(record, self.ctx.corpus)
-
-    def export_markdown(self, interview_id: str) -> str | None:
-        try:
-            record = self.ctx.store.get(interview_id.strip())
-        except KaodaError:
-            return None
-        folder = Path(tempfile.mkdtemp(prefix="kaoda-export-"))
-        path = folder / f"kaoda-{record['id']}.md"
-        path.write_text(to_markdown(record, self.ctx.corpus), encoding="utf-8")
-        return str(path)

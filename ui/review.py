@@ -1,0 +1,151 @@
+"""Review and Progress handlers: the transcript table, one transcript in detail, exports, mastery, drills."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from agent.context import Context
+from agent.drill import plan_drill
+from agent.errors import KaodaError
+from agent.export import to_json, to_markdown
+from agent.interview import InterviewSession
+from agent.mastery import previous_attempts, progress
+from agent.printable import to_html
+from ui.handlers import Handlers, as_text
+from ui.strings import t
+
+SORTS = ("sort_date_desc", "sort_date_asc", "sort_score_desc", "sort_score_asc")
+TABLE_KEYS = ("col_id", "col_date", "col_company", "col_role", "col_mode", "col_kind", "col_status", "col_overall")
+
+
+class ReviewHandlers:
+    def __init__(self, ctx: Context, interview: Handlers) -> None:
+        self.ctx, self.interview = ctx, interview
+
+    # -- the table -------------------------------------------------------------------------------
+    def table(self, company: str = "", mode: str = "", text: str = "", sort: str = "", lang: str = "zh") -> Any:
+        """Saved interviews, filtered (company, mode, free text over id/company/role) and sorted."""
+        rows = self.ctx.store.list()
+        needle = (text or "").strip().lower()
+        rows = [
+            r
+            for r in rows
+            if (not company or r["company"] == company)
+            and (not mode or r["mode"] == mode)
+            and (not needle or needle in f"{r['id']} {r['company']} {r['role']}".lower())
+        ]
+        sort = sort if sort in SORTS else SORTS[0]
+        key = "created_at" if "date" in sort else "overall"
+        rows.sort(key=lambda r: (r[key] is not None, r[key] or 0), reverse=sort.endswith("desc"))
+        data = [
+            [r["id"], r["created_at"], r["company"], r["role"], r["mode"], r["kind"], r["status"], r["overall"]]
+            for r in rows
+        ]
+        return pd.DataFrame(data, columns=[t(k, lang) for k in TABLE_KEYS])
+
+    # -- one transcript --------------------------------------------------------------------------
+    def detail(self, interview_id: str) -> str:
+        """Every turn as Markdown: question, sources, answer (as text), scores, evidence, feedback."""
+        try:
+            record = self.ctx.store.get((interview_id or "").strip())
+        except KaodaError as exc:
+            return f"⚠️ {exc}"
+        for turn in record["turns"]:  # user text shows as text in the rendered page
+            turn["answer"] = as_text(turn["answer"]) if turn["answer"] is not None else None
+        return to_markdown(record, self.ctx.corpus)
+
+    def charts(self, interview_id: str, lang: str = "zh") -> tuple[Any, str]:
+        """(per-dimension means for the bar chart, comparison with the previous attempts at the same topics)."""
+        try:
+            record = self.ctx.store.get((interview_id or "").strip())
+        except KaodaError:
+            return pd.DataFrame({"dimension": [], "score": []}), ""
+        rows = previous_attempts(record, self.ctx.store.scored_turns())
+        return self.dimension_means(record), self.compare(rows, lang)
+
+    @staticmethod
+    def dimension_means(record: dict[str, Any]) -> Any:
+        sums: dict[str, list[float]] = {}
+        for turn in record["turns"]:
+            for name, value in ((turn.get("score") or {}).get("dimensions") or {}).items():
+                sums.setdefault(name, []).append(float(value))
+        return pd.DataFrame(
+            {"dimension": list(sums), "score": [round(sum(v) / len(v), 2) for v in sums.values()]},
+        )
+
+    def compare(self, rows: list[dict[str, Any]], lang: str) -> str:
+        if not rows:
+            return t("no_previous", lang)
+        cards = self.ctx.corpus.cards
+        lines = [
+            f"| {t('col_topic', lang)} | {t('col_previous', lang)} | {t('col_now', lang)} | Δ |",
+            "|---|---|---|---|",
+        ]
+        for row in rows:
+            card = cards.get(row["topic_id"])
+            title = (card.title if lang == "zh" else card.title_en) if card else row["topic_id"]
+            arrow = "▲" if row["delta"] > 0 else "▼" if row["delta"] < 0 else "="
+            lines.append(f"| {title} | {row['previous']} | {row['now']} | {arrow} {row['delta']:+} |")
+        return "\n".join(lines)
+
+    def export(self, interview_id: str, fmt: str) -> str | None:
+        """A file to download: md, json or html."""
+        try:
+            record = self.ctx.store.get((interview_id or "").strip())
+        except KaodaError:
+            return None
+        if fmt == "json":
+            text = json.dumps(to_json(record), ensure_ascii=False, indent=2)
+        elif fmt == "html":
+            text = to_html(record, self.ctx.corpus)
+        else:
+            text = to_markdown(record, self.ctx.corpus)
+        path = Path(tempfile.mkdtemp(prefix="kaoda-export-")) / f"kaoda-{record['id']}.{fmt}"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    def resume(self, interview_id: str, lang: str = "zh") -> tuple[str, list[dict[str, str]], str, str]:
+        """(interview id, chat, plan, status) of an unfinished interview, to carry on in the Interview tab."""
+        try:
+            session = InterviewSession.resume(self.ctx, (interview_id or "").strip())
+        except KaodaError as exc:
+            return "", [], "", f"⚠️ {exc}"
+        if session.finished:
+            return "", self.interview.chat(session), "", t("cannot_continue", lang)
+        return session.state.id, self.interview.chat(session), self.interview.plan_markdown(session), ""
+
+    # -- progress --------------------------------------------------------------------------------
+    def progress(self, lang: str = "zh") -> tuple[Any, Any, str]:
+        """(mastery history for the line chart, weakest/due topics table, per-track summary)."""
+        report = progress(self.ctx.store.scored_turns(), self.ctx.corpus)
+        history = pd.DataFrame(report.history or [], columns=["date", "track", "mastery"])
+        history["date"] = pd.to_datetime(history["date"])
+        columns = [t(k, lang) for k in ("col_topic", "col_track", "col_mastery", "col_last", "col_due")]
+        weak = [
+            [
+                topic.title if lang == "zh" else topic.title_en,
+                topic.track,
+                f"{topic.mastery:.0%}",
+                topic.last_score,
+                (topic.due.isoformat() + (" ⏰" if topic.is_due(report.today) else "")) if topic.due else "",
+            ]
+            for topic in report.weakest(15)
+        ]
+        if not report.topics:
+            return history, pd.DataFrame([], columns=columns), t("no_progress", lang)
+        tracks = " · ".join(f"{track} {value:.0%}" for track, value in report.tracks().items())
+        return history, pd.DataFrame(weak, columns=columns), f"**{t('track_mastery', lang)}**: {tracks}"
+
+    def drill(self, n: float, lang: str = "zh") -> tuple[str, list[dict[str, str]], str, str]:
+        """Start a drill on the due/weak topics: (interview id, chat, plan, status)."""
+        try:
+            items = plan_drill(progress(self.ctx.store.scored_turns(), self.ctx.corpus), self.ctx.corpus, int(n))
+            session = InterviewSession.start_drill(self.ctx, items, lang)
+        except KaodaError as exc:
+            return "", [], "", f"⚠️ {exc}"
+        return session.state.id, self.interview.chat(session), self.interview.plan_markdown(session), ""
