@@ -75,9 +75,12 @@ def _read_text(path: Path) -> str:
         raise CorpusError(f"{path}: cannot read as UTF-8 text ({exc})") from exc
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ≈8x faster, same result
+
+
 def _yaml(path: Path, text: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise CorpusError(f"{path}: invalid YAML ({exc})".replace("\n", " ")) from exc
     if not isinstance(data, dict):

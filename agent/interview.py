@@ -32,6 +32,17 @@ from agent.store import now
 MAX_ANSWER_CHARS = 20000  # stored whole up to this; longer answers are refused with a clear message
 
 
+def check_encodable(text: str, what: str) -> None:
+    """Refuse text SQLite cannot store (a lone UTF-16 surrogate) before anything is scored or saved."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"the {what} holds an invalid character at position {exc.start} (a lone UTF-16 surrogate);"
+            " retype or paste it again"
+        ) from exc
+
+
 @dataclass
 class InterviewState:
     id: str
@@ -72,6 +83,7 @@ class InterviewSession:
     def __init__(self, ctx: Context, state: InterviewState) -> None:
         self.ctx = ctx
         self.state = state
+        self.recovered = False  # resume() asked a question the candidate has not seen yet
         company = ctx.corpus.companies.get(state.company)
         if company is None:
             raise NotFoundError(f"unknown company {state.company!r}; see `kaoda companies`")
@@ -108,6 +120,7 @@ class InterviewSession:
             raise InputError(f"unknown role {role!r}; choose one of: {', '.join(ctx.corpus.roles)}")
         if not 1 <= n_questions <= 30:
             raise InputError("--questions must be between 1 and 30")
+        check_encodable(resume_text, "resume")
         if difficulty not in DIFFICULTIES:
             raise InputError(f"unknown difficulty {difficulty!r}; choose one of: {', '.join(DIFFICULTIES)}")
         if mode not in (None, "offline", "llm"):
@@ -177,6 +190,7 @@ class InterviewSession:
         last = session.state.turns[-1] if session.state.turns else None
         if not session.finished and last and last["answer"] is not None and last["move"] != "wrap_up":
             session._next(last)  # killed after the answer was saved but before the next question was
+            session.recovered = True
         return session
 
     def _replan(self, extra_text: str) -> None:
@@ -240,6 +254,9 @@ class InterviewSession:
         }
         state.turns.append(turn)
         self.ctx.store.save_turn(state.id, turn, state.to_json())
+        task = self.task_for(turn)
+        if task is not None:  # embed its key points while the candidate reads the question
+            self.ctx.prefetch(task)
         return turn
 
     def task_for(self, turn: dict[str, Any]) -> ScoringTask | None:
@@ -276,6 +293,7 @@ class InterviewSession:
             raise InputError("this interview has no open question (it is finished)")
         if len(text) > MAX_ANSWER_CHARS:
             raise InputError(f"answer is {len(text)} characters; the limit is {MAX_ANSWER_CHARS}. Shorten it.")
+        check_encodable(text, "answer")
         started = time.perf_counter()
         task = self.task_for(turn)
         score = None

@@ -12,6 +12,7 @@ the choice is kept in the browser's localStorage (gr.BrowserState).
 from __future__ import annotations
 
 import os
+import threading
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls to Gradio's servers
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -76,6 +77,7 @@ def create_app(ctx: Context) -> gr.Blocks:
 def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None) -> None:
     """Build and serve the app (blocking)."""
     ctx = build_context(settings)
+    threading.Thread(target=ctx.warm_up, daemon=True, name="kaoda-warm-up").start()  # model, jieba, index
     credentials = tuple(auth.split(":", 1)) if auth else None
     create_app(ctx).launch(
         server_name=host, server_port=port, auth=credentials, show_error=True, max_file_size=MAX_UPLOAD

@@ -167,21 +167,29 @@ class Handlers:
         With `hide_scores` (practice mode) the score panel stays empty until the interview ends,
         then shows every answer's score.
         """
-        session = self._session(interview_id, llm)
+        try:
+            session = self._session(interview_id, llm)
+        except KaodaError as exc:  # e.g. the transcript was deleted while this page held its id
+            yield [], "", answer, f"⚠️ {exc}"
+            return
         if session is None:
             yield [], "", answer, t("no_interview", "zh")
             return
         lang = session.state.lang
-        if session.current() is None:
-            yield self.chat(session), "", "", t("finished", lang)
+        if session.recovered:  # the next question was missing (a crash): show it, keep the box as typed
+            yield self.chat(session), "", answer, ""
             return
+        if session.current() is None:
+            yield self.chat(session), "", answer, t("finished", lang)  # nothing stored: keep the text
+            return
+        answering = session.current()["index"]
         partial: queue.Queue[str | None] = queue.Queue()
-        failure: list[KaodaError] = []
+        failure: list[Exception] = []
 
         def work() -> None:
             try:
                 session.answer(answer, skipped=skipped, on_question=partial.put)
-            except KaodaError as exc:
+            except Exception as exc:  # any failure must reach the user and never look saved
                 failure.append(exc)
             finally:
                 partial.put(None)
@@ -193,7 +201,10 @@ class Handlers:
             yield [*pending, {"role": "assistant", "content": html.escape(text) + " ▍"}], "", "", ""
         worker.join()
         if failure:
-            yield self.chat(session), "", answer, f"⚠️ {failure[0]}"  # the answer stays in the box: nothing lost
+            if session.state.turns[answering]["answer"] is not None:  # saved; only the next question failed
+                yield self.chat(session), "", "", f"⚠️ {t('saved_next_failed', lang)} ({failure[0]})"
+            else:
+                yield self.chat(session), "", answer, f"⚠️ {failure[0]}"  # the answer stays in the box
             return
         answered = [turn for turn in session.state.turns if turn["answer"] is not None]
         status = t("finished", lang) if session.finished else ""
@@ -208,14 +219,20 @@ class Handlers:
         yield self.chat(session), score_md, "", status
 
     def hint(self, interview_id: str) -> str:
-        session = self._session(interview_id)
+        try:
+            session = self._session(interview_id)
+        except KaodaError as exc:
+            return f"⚠️ {exc}"
         if session is None:
             return t("no_interview", "zh")
         shown = session.hint()
         return f"💡 {t('hint_prefix', session.state.lang)}: {shown}" if shown else ""
 
     def end(self, interview_id: str, hide_scores: bool = False) -> tuple[Chat, str, str]:
-        session = self._session(interview_id)
+        try:
+            session = self._session(interview_id)
+        except KaodaError as exc:
+            return [], "", f"⚠️ {exc}"
         if session is None:
             return [], "", t("no_interview", "zh")
         if not session.finished:

@@ -76,7 +76,7 @@ class LibraryHandlers:
         if cid in corpus.companies:
             c = corpus.companies[cid]
             return f"### {c.name} · {c.name_en}\n\n{c.summary if lang == 'zh' else c.summary_en}"
-        return f"⚠️ {cid}?"
+        return f"⚠️ {html.escape(cid)}?"
 
     def ingest(self, files: list[Any] | None, company: str, kind: str, progress: Any = None) -> str:
         if not files:

@@ -113,6 +113,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "drill_n": {"zh": "专项练习题数", "en": "Topics to drill"},
     "drill": {"zh": "专项练习我的薄弱点", "en": "Drill my weak topics"},
     "no_progress": {"zh": "还没有作答记录：先完成一场面试。", "en": "No scored answers yet."},
+    "saved_next_failed": {
+        "zh": "你的回答已保存，但下一题没能生成；再点一次「提交」获取下一题",
+        "en": "your answer was saved, but the next question could not be; press Submit to get it",
+    },
     "study": {"zh": "建议复习", "en": "Study"},
     "track_mastery": {"zh": "方向掌握度", "en": "Mastery per track"},
 }

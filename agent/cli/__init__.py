@@ -32,7 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     ui = sub.add_parser("ui", help="start the web app")
-    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default: 127.0.0.1, this machine only; 0.0.0.0 opens it to the network: use --auth)",
+    )
     ui.add_argument("--port", type=int, default=7860)
     ui.add_argument("--auth", help="user:pass, required to open the app")
     ui.set_defaults(run=commands.ui)
