@@ -33,6 +33,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E
 from ui.app import create_app  # noqa: E402
 from ui.strings import t  # noqa: E402
 
+WIDTH = 1280
 ANSWERS = [
     "我在上一家公司负责大模型训练平台：用 ZeRO-3 加激活重计算训练 7B 模型，吞吐提高了 30%，显存峰值降了一半。",
     "数据并行每张卡放一份完整模型，反向传播后对梯度做 all-reduce；ZeRO 把优化器状态、梯度和参数切到各卡上，"
@@ -50,6 +51,7 @@ def run_interview(page: Page) -> str:
     page.locator("#hint").click()
     expect(page.locator("#status")).to_contain_text(t("hint_prefix", "zh"))
     idle(page)
+    expect(page.locator("#timer")).to_have_text(re.compile(r"⏱ 0:(0[5-9]|[1-5]\d)"), timeout=20_000)  # mid-thought
     return interview_id
 
 
@@ -62,7 +64,24 @@ def open_in_review(page: Page, interview_id: str) -> None:
     page.locator("#transcripts").get_by_role("row").filter(has_text=interview_id).get_by_text(interview_id).click()
     page.locator("#open").click()
     expect(page.locator("#detail")).to_contain_text(interview_id)
+    expect(page.locator("#dimension-chart canvas, #dimension-chart svg").first).to_be_visible()
+    page.locator("#export").click()
+    expect(page.locator("#export-file")).to_contain_text(interview_id)
     idle(page)
+
+
+def bottom_of(page: Page, selector: str, margin: int = 6) -> float:
+    """Page y coordinate just below the first element matching `selector` (for a full-page clip)."""
+    return float(
+        page.locator(selector).first.evaluate(f"e => e.getBoundingClientRect().bottom + window.scrollY + {margin}")
+    )
+
+
+def shoot(page: Page, path: Path, below: str) -> None:
+    """The full page width, from the top down to just below `below`."""
+    page.screenshot(
+        path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": WIDTH, "height": bottom_of(page, below)}
+    )
 
 
 def take(home: Path, out: Path) -> list[Path]:
@@ -75,14 +94,13 @@ def take(home: Path, out: Path) -> list[Path]:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
+            page = browser.new_page(viewport={"width": WIDTH, "height": 900}, locale="zh-CN")
             page.goto(f"http://127.0.0.1:{port}/")
             expect(page.locator("#start")).to_be_visible()
             interview_id = run_interview(page)
-            page.locator("#chat").scroll_into_view_if_needed()
-            page.screenshot(path=str(shots[0]), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1000})
+            shoot(page, shots[0], "#score ul")  # setup, chat, hint, sources, and the last answer's key points
             open_in_review(page, interview_id)
-            page.screenshot(path=str(shots[1]), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1100})
+            shoot(page, shots[1], "#detail ul")  # table, exports, dimension chart and the summary
             browser.close()
     finally:
         app.close()

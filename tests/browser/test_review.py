@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from agent.context import Context
-from tests.browser.actions import answer, idle, open_tab, start_interview
+from tests.browser.actions import answer, choose, idle, open_tab, start_interview
 from ui.strings import t
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -42,16 +43,77 @@ def test_review_opens_the_finished_interview_and_exports_markdown(page: Page, ap
     expect(detail).to_contain_text("KV cache 把已经算过的")
     expect(detail.get_by_text(re.compile(r"得分: [\d.]+/5"))).not_to_have_count(0)  # and their scores
 
+    expect(page.locator("#dimension-chart canvas, #dimension-chart svg").first).to_be_visible()  # mean per dimension
+    expect(page.locator("#compare")).to_have_text(t("no_previous", "zh"))  # a first attempt at these topics
+
     page.locator("#export").click()
-    link = page.locator("#export-file").get_by_role("row").filter(has_text=f"kaoda-{interview_id}").get_by_role("link")
-    expect(link).to_be_visible()
-    with page.expect_download() as download_info:
-        link.click()
-    download = download_info.value
-    assert download.suggested_filename == f"kaoda-{interview_id}.md"
-    text = Path(download.path()).read_text(encoding="utf-8")
+    text = download_text(page, f"kaoda-{interview_id}.md")
     record = app_ctx.store.get(interview_id)
     assert text.startswith("# 模拟面试")
     assert f"`{interview_id}`" in text and INTRO in text and SECOND in text
     scored = [turn for turn in record["turns"] if turn["score"]]
     assert scored and text.count("**得分:") == len(scored)
+
+
+def test_filter_continue_an_unfinished_interview_and_export_json_and_html(page: Page, app_ctx: Context) -> None:
+    choose(page, page.locator("#company"), re.compile(r"\(didi\)"))
+    unfinished = start_interview(page)
+    answer(page, INTRO)  # then the user leaves this one half done and starts another
+    choose(page, page.locator("#company"), re.compile(r"\(generic\)"))
+    finished = start_interview(page, questions=1)
+    answer(page, "我写过 <b>粗体</b> 的笔记系统。")
+    page.locator("#end").click()
+    expect(page.locator("#status")).to_contain_text(t("finished", "zh"))
+    idle(page)
+
+    open_tab(page, "review")  # opening the tab lists the interviews
+    rows = page.locator("#transcripts").get_by_role("row")
+    expect(rows.filter(has_text=unfinished)).to_have_count(1)
+    expect(rows.filter(has_text=finished)).to_have_count(1)
+    choose(page, page.locator("#filter-company"), re.compile(r"\(didi\)"))
+    expect(rows.filter(has_text=finished)).to_have_count(0)
+    expect(rows.filter(has_text=unfinished)).to_have_count(1)
+    expect(rows.filter(has_text="generic")).to_have_count(0)
+    choose(page, page.locator("#filter-company"), re.compile(r"^$|^\s*$"))
+    text_filter = page.locator("#filter-text textarea, #filter-text input").first
+    text_filter.fill(finished[:6])
+    text_filter.press("Enter")
+    expect(rows.filter(has_text=unfinished)).to_have_count(0)
+    expect(rows.filter(has_text=finished)).to_have_count(1)
+
+    chosen = page.locator("#transcript-id textarea, #transcript-id input").first
+    chosen.fill(finished)
+    page.locator("#export-json").click()
+    data = json.loads(download_text(page, f"kaoda-{finished}.json"))
+    assert data["format"] == "kaoda-transcript/1" and data["id"] == finished and data["status"] == "finished"
+    assert "我写过 <b>粗体</b> 的笔记系统。" in [turn["answer"] for turn in data["turns"]]
+    page.locator("#export-html").click()
+    printable = download_text(page, f"kaoda-{finished}.html")
+    assert "<html" in printable.lower() and finished in printable
+    assert "&lt;b&gt;粗体&lt;/b&gt;" in printable and "<b>粗体</b>" not in printable  # the answer stays text
+
+    text_filter.fill("")
+    text_filter.press("Enter")
+    chosen.fill(unfinished)
+    page.locator("#continue").click()
+    expect(page.locator("#tab-interview-button")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#plan")).to_contain_text(unfinished)
+    expect(page.locator("#chat [data-testid=user]")).to_have_count(1)
+    expect(page.locator("#chat [data-testid=user]").first).to_contain_text("交叉编码器重排")
+    idle(page)
+    answer(page, SECOND)  # the interview goes on where it stopped
+    answered = [turn["answer"] for turn in app_ctx.store.get(unfinished)["turns"] if turn["answer"] is not None]
+    assert answered == [INTRO, SECOND]
+
+
+def download_text(page: Page, name: str) -> str:
+    """Click the download link of the exported file `name` and return the file's text."""
+    stem, suffix = name.rsplit(".", 1)  # the file row shows the name as two pieces: stem, .suffix
+    row = page.locator("#export-file").get_by_role("row").filter(has_text=stem).filter(has_text=f".{suffix}")
+    link = row.get_by_role("link")
+    expect(link).to_be_visible()
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert download.suggested_filename == name
+    return Path(download.path()).read_text(encoding="utf-8")
