@@ -142,7 +142,8 @@ def structured_call(
             try:
                 text, usage = _stream_text(chain, {**inputs, "repair": repair}, on_partial if attempt == 1 else None)
             except Exception as exc:  # openai/httpx raise many types: timeouts, 4xx/5xx, refused
-                record.error = scrub(f"endpoint: {type(exc).__name__}: {str(exc)[:160]}", model)
+                # scrub, then cut: a cut first could split an echoed key and leave part of it in the message
+                record.error = scrub(f"endpoint: {type(exc).__name__}: {exc}", model)[:200]
                 return None, record
             for key, value in usage.items():
                 record.usage[key] = record.usage.get(key, 0) + value
