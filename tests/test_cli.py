@@ -140,3 +140,46 @@ def test_export_writes_markdown_and_refuses_traversal(ctx: Context, tmp_path: Pa
     bad = run("transcripts", "export", transcript["id"], "-o", "../../escape.md")
     assert bad.returncode == 2 and "leaves" in bad.stderr
     assert not (tmp_path.parent.parent / "escape.md").exists()
+
+
+def test_progress_drill_and_import_round_trip(ctx: Context, tmp_path: Path) -> None:
+    home = ctx.settings.home
+    empty = kaoda(home, "progress", "--json")
+    assert empty.returncode == 0 and json.loads(empty.stdout)["topics"] == []
+    nothing = kaoda(home, "drill")
+    assert nothing.returncode == 2 and "finish an interview first" in nothing.stderr
+
+    answers = tmp_path / "answers.txt"
+    answers.write_text("\n".join(["我做过 ZeRO-3 训练 7B 模型"] + ["不知道"] * 10), encoding="utf-8")
+    first = kaoda(home, "interview", "--company", "didi", "--role", "infra", "--questions", "2", "--seed", "9",
+                  "--answers", str(answers), "--json")  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    report = json.loads(kaoda(home, "progress", "--json").stdout)
+    assert report["weakest"] and all(t["is_due"] is False for t in report["topics"])  # due tomorrow at the earliest
+    text = kaoda(home, "progress")
+    assert "mastery" in text.stdout and report["weakest"][0] in text.stdout
+
+    drill = kaoda(home, "drill", "--n", "1", "--answers", str(answers), "--json")
+    assert drill.returncode == 0, drill.stderr
+    drilled = json.loads(drill.stdout)
+    assert drilled["kind"] == "drill" and drilled["turns"][0]["topic_id"] == report["weakest"][0]
+    after = json.loads(kaoda(home, "progress", "--json").stdout)
+    topic = next(t for t in after["topics"] if t["topic_id"] == report["weakest"][0])
+    assert topic["attempts"] == next(t for t in report["topics"] if t["topic_id"] == topic["topic_id"])["attempts"] + 1
+
+    interview_id = json.loads(first.stdout)["id"]
+    exported = tmp_path / "t.json"  # -o must stay inside the working directory: take stdout instead
+    exported.write_text(kaoda(home, "transcripts", "export", interview_id, "--format", "json").stdout, encoding="utf-8")
+    html = kaoda(home, "transcripts", "export", interview_id, "--format", "html")
+    assert html.stdout.startswith("<!doctype html>")
+    assert kaoda(home, "transcripts", "delete", interview_id).returncode == 0
+    assert kaoda(home, "transcripts", "import", str(exported)).returncode == 0
+    again = kaoda(home, "transcripts", "export", interview_id, "--format", "json").stdout
+    assert json.loads(again) == json.loads(exported.read_text(encoding="utf-8"))
+    duplicate = kaoda(home, "transcripts", "import", str(exported))
+    assert duplicate.returncode == 2 and "--new-id" in duplicate.stderr
+    assert kaoda(home, "transcripts", "import", str(exported), "--new-id").returncode == 0
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"id": "x", "turns": [', encoding="utf-8")
+    failed = kaoda(home, "transcripts", "import", str(broken))
+    assert failed.returncode == 2 and "not JSON" in failed.stderr and len(failed.stderr.splitlines()) == 1
