@@ -6,10 +6,12 @@ matters (uploads, dropdown validation, unicode on the wire), through the running
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
 import sqlite3
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -110,13 +112,28 @@ def test_unicode_edge_cases_are_stored_and_returned_byte_identical(ctx: Context,
 
 
 def test_a_lone_surrogate_answer_is_refused_and_kept_in_the_box(ctx: Context) -> None:
-    """JSON allows "\\ud800"; Gradio's API passes it through (checked over raw HTTP in test_web_unicode...)."""
+    """JSON allows "\\ud800" and Gradio passes it through (see the raw HTTP test below)."""
     h, iid = _started(ctx)
     bad = "GQA \ud800 省显存"
     *_, box, status = h.reply(iid, bad)
     shown_as_saved = box == "" and not status
     assert not shown_as_saved or _answers(ctx, iid) == [bad], "the UI cleared the box but nothing was stored"
     assert box == bad and status.startswith("⚠️")
+
+
+def test_a_lone_surrogate_sent_as_json_reaches_the_handler_and_comes_back(web: str) -> None:
+    """Why the check above matters: the HTTP API hands "\\ud800" to the handler as a real lone surrogate."""
+    with urllib.request.urlopen(web + "gradio_api/info", timeout=30) as response:
+        params = json.loads(response.read())["named_endpoints"]["/reply"]["parameters"]
+    data = ["abc\ud800def", *(p.get("parameter_default") for p in params[1:])]  # the answer, then defaults
+    body = json.dumps({"data": data}).encode()  # ensure_ascii: the escape travels as text
+    request = urllib.request.Request(web + "gradio_api/call/reply", body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        event = json.loads(response.read())["event_id"]
+    with urllib.request.urlopen(web + f"gradio_api/call/reply/{event}", timeout=60) as response:
+        lines = response.read().decode().splitlines()
+    final = json.loads(lines[lines.index("event: complete") + 1].removeprefix("data: "))
+    assert final[2] == "abc\ud800def" and final[3]  # no interview in this session: the text is handed back
 
 
 @pytest.mark.parametrize("answer", HTML_ANSWERS)
@@ -345,7 +362,7 @@ def test_unicode_answers_round_trip_through_http_and_the_cli_export(web: str, ct
         chat, _score, box, status = client.predict(text, api_name="/reply")
         assert box == "" and not status.startswith("⚠️"), status
         sent.setdefault(current, []).append(text)
-        assert user_messages(chat)[-1] == as_text(text)
+        assert user_messages(chat)[-1] == inspect.cleandoc(as_text(text))  # Gradio's Chatbot cleandoc()s it
         current = "" if status else current
     for iid, texts in sent.items():
         exported = kaoda(ctx.settings.home, "transcripts", "show", iid, "--json")
