@@ -36,9 +36,10 @@ fmt: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 
-# Debian's chromium for the browser tests (nothing downloads a browser of its own).
+# Debian's chromium for the browser tests (nothing downloads a browser of its own); CJK fonts so
+# failure screenshots in tests/artifacts/ are readable.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 test: setup lint browser
 	$(PY) -m pytest

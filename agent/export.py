@@ -98,23 +98,25 @@ def _fence(text: str) -> str:
 def to_markdown(record: dict[str, Any], corpus: Corpus | None = None) -> str:
     zh = record["lang"] == "zh"
     summary = record.get("summary") or {}
-    title = (
-        corpus.companies[record["company"]].name
-        if corpus and record["company"] in corpus.companies
-        else record["company"]
-    )
+    title, role, weak = record["company"], record["role"], list(summary.get("weak_topics", []))
+    if corpus:
+        if title in corpus.companies:
+            title = corpus.companies[title].name if zh else corpus.companies[title].name_en
+        if role in corpus.roles:
+            role = corpus.roles[role].name if zh else corpus.roles[role].name_en
+        weak = [(corpus.cards[w].title if zh else corpus.cards[w].title_en) if w in corpus.cards else w for w in weak]
     drill = record.get("kind") == "drill"
     heading = ("专项练习" if drill else "模拟面试") if zh else ("Drill" if drill else "Mock interview")
     lines = [
-        f"# {heading} · {title} · {record['role']}",
+        f"# {heading} · {title} · {role}",
         "",
         f"- id: `{record['id']}`  ·  {record.get('created_at', '')}  ·  mode: {record['mode']}",
         f"- {'总分' if zh else 'Overall'}: **{summary.get('overall', '—')}/100**",
-        f"- {'薄弱点' if zh else 'Weak topics'}: {', '.join(summary.get('weak_topics', [])) or '—'}",
+        f"- {'薄弱点' if zh else 'Weak topics'}: {', '.join(weak) or '—'}",
         "",
     ]
     for t in record["turns"]:
-        lines += [f"## {t['index']}. [{t['move']}] {t['question']}", ""]
+        lines += [f"### {t['index']}. {t['question']}", "", f"*{t['move']}*", ""]
         if t.get("sources"):
             lines += [f"*{'来源' if zh else 'Sources'}: {', '.join(t['sources'])}*", ""]
         if t["move"] == "wrap_up":

@@ -39,15 +39,23 @@ def detect_topics(corpus: Corpus, text: str) -> list[str]:
     return sorted(counts, key=lambda t: -counts[t])
 
 
+def quote(claim: str, max_chars: int = 60) -> str:
+    """The part of a claim an interviewer would quote back: up to a clause boundary near max_chars."""
+    if len(claim) <= max_chars:
+        return claim
+    cut = max((claim.rfind(p, 12, max_chars) for p in "，,、:：；;"), default=-1)
+    return claim[: cut if cut > 0 else max_chars].rstrip() + "…"
+
+
 def extract_claims(corpus: Corpus, text: str, limit: int = 8) -> list[Claim]:
     """Sentences that say what the candidate did: an action verb, a known topic, or a number."""
     claims: list[Claim] = []
-    for raw in _CLAIM_SPLIT.split(normalize(text or "")):
+    for raw in _CLAIM_SPLIT.split(text or ""):  # the candidate's own punctuation is kept for quoting
         sentence = raw.strip(" -•*·\t")
         if len(sentence) < 6:
             continue
-        topics = detect_topics(corpus, sentence)
-        numbers = [n.strip() for n in _NUMBER.findall(sentence) if n.strip()]
+        topics = detect_topics(corpus, normalize(sentence))
+        numbers = [n.strip() for n in _NUMBER.findall(normalize(sentence)) if n.strip()]
         if topics or (_ACTION.search(sentence) and (numbers or len(sentence) > 12)):
             claims.append(Claim(sentence[:160], topics, numbers))
     # the most specific claims first: topics and numbers are what an interviewer grills

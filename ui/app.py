@@ -43,7 +43,7 @@ def create_app(ctx: Context) -> gr.Blocks:
     lang = ctx.settings.lang
     L = Labels()
     with gr.Blocks(title="kaoda") as app:
-        L.value(gr.Markdown(f"## {t('title', lang)}"), "title")
+        L.custom(gr.Markdown(f"## {t('title', lang)}"), lambda lg: gr.update(value=f"## {t('title', lg)}"))
         # the choice lives in this browser's localStorage (survives reloads); handlers read the session copy
         stored_lang = gr.BrowserState(lang, storage_key="kaoda-ui-lang", secret="kaoda-ui-lang")
         ui_lang = gr.State(lang)

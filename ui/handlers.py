@@ -107,16 +107,15 @@ class Handlers:
         state, lang = session.state, session.state.lang
         zh = lang == "zh"
         head = "专项练习" if state.kind == "drill" and zh else "Drill" if state.kind == "drill" else t("plan", lang)
-        lines = [f"**{head}** · ID `{state.id}` · {state.mode} · {t('difficulty_' + state.difficulty, lang)}"]
+        lines = [f"**{head}** · ID `{state.id}` · {state.mode} · {t('difficulty_' + state.difficulty, lang)}", ""]
         rounds = [r.name if zh else r.name_en for r in session.company.rounds]
         if rounds and state.kind != "drill":
-            lines.append(f"{t('rounds', lang)}: " + " → ".join(rounds))
-        lines.append("")
+            lines += [f"{t('rounds', lang)}: " + " → ".join(rounds), ""]
         for i, item in enumerate(state.plan, 1):
             card = self.ctx.corpus.cards[item.card_id]
             title = card.title if zh else card.title_en
             claim = f" — “{html.escape(item.claim[:40])}”" if item.claim else ""
-            lines.append(f"{i}. {item.kind}: {title}{claim}")
+            lines.append(f"{i}. {t('kind_' + item.kind, lang)}: {title}{claim}")
         return "\n".join(lines)
 
     def sources(self, interview_id: str) -> Any:

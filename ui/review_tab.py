@@ -55,7 +55,9 @@ def review_tab(
         export_md = L.value(gr.Button(t("export_md", lang), elem_id="export"), "export_md")
         export_json = L.value(gr.Button(t("export_json", lang), elem_id="export-json"), "export_json")
         export_html = L.value(gr.Button(t("export_html", lang), elem_id="export-html"), "export_html")
-    download = L.label(gr.File(label=t("download", lang), interactive=False, elem_id="export-file"), "download")
+    download = L.label(
+        gr.File(label=t("download", lang), interactive=False, visible=False, elem_id="export-file"), "download"
+    )
     status = gr.Markdown(elem_id="review-status")
     with gr.Row():
         chart = L.label(
@@ -68,6 +70,10 @@ def review_tab(
     detail = gr.Markdown(elem_id="detail")
 
     filters = [company, mode, text, sort, ui_lang]
+
+    def shown(path: Any) -> Any:
+        return gr.update(visible=bool(path))
+
     refresh.click(r.table, filters, table, api_name="transcripts")
     for control in (company, mode, sort):
         control.change(r.table, filters, table, api_name=False)
@@ -76,9 +82,15 @@ def review_tab(
     open_button.click(r.detail, chosen, detail, api_name="open_transcript").then(
         r.charts, [chosen, ui_lang], [chart, compare], api_name="transcript_charts"
     )
-    export_md.click(lambda i: r.export(i, "md"), chosen, download, api_name="export_markdown")
-    export_json.click(lambda i: r.export(i, "json"), chosen, download, api_name="export_json")
-    export_html.click(lambda i: r.export(i, "html"), chosen, download, api_name="export_html")
+    export_md.click(lambda i: r.export(i, "md"), chosen, download, api_name="export_markdown").then(
+        shown, download, download, api_name=False
+    )
+    export_json.click(lambda i: r.export(i, "json"), chosen, download, api_name="export_json").then(
+        shown, download, download, api_name=False
+    )
+    export_html.click(lambda i: r.export(i, "html"), chosen, download, api_name="export_html").then(
+        shown, download, download, api_name=False
+    )
 
     def carry_on(iid: str, lg: str) -> tuple[Any, ...]:
         new_id, chat, plan, message = r.resume(iid, lg)

@@ -117,6 +117,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "你的回答已保存，但下一题没能生成；再点一次「提交」获取下一题",
         "en": "your answer was saved, but the next question could not be; press Submit to get it",
     },
+    "kind_project": {"zh": "项目深挖", "en": "Project"},
+    "kind_fundamentals": {"zh": "基础", "en": "Fundamentals"},
+    "kind_scenario": {"zh": "场景题", "en": "Scenario"},
+    "kind_coding": {"zh": "手撕代码", "en": "Coding"},
+    "kind_behavioral": {"zh": "行为面", "en": "Behavioral"},
+    "kind_drill": {"zh": "复习", "en": "Review"},
     "study": {"zh": "建议复习", "en": "Study"},
     "track_mastery": {"zh": "方向掌握度", "en": "Mastery per track"},
 }

@@ -15,6 +15,7 @@ from agent.brains.base import Move
 from agent.corpus import Corpus
 from agent.corpus_schema import Card, Company, Question
 from agent.prompts import phrase
+from agent.resume import quote
 
 WEAK, GOOD, HOPELESS = 3.0, 2.5, 1.0  # answer-score thresholds (0–5) for follow-up / deeper / move on
 
@@ -38,7 +39,7 @@ class OfflineBrain:
 
     def _text(self, question: Question, lang: str, claim: str = "") -> str:
         text = question.q if lang == "zh" else question.q_en
-        return text.replace("{claim}", claim[:80]) if "{claim}" in text else text
+        return text.replace("{claim}", quote(claim)) if "{claim}" in text else text
 
     def _sources(self, card: Card, question: Question) -> list[str]:
         """The question, its card, and interview reports that asked this topic (this company's first)."""
