@@ -28,7 +28,7 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from agent.config import load_settings  # noqa: E402
 from agent.context import build_context  # noqa: E402
-from tests.browser.actions import answer, choose, idle, open_tab, start_interview  # noqa: E402
+from tests.browser.actions import answer, choose, idle, open_app, open_tab, start_interview  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 from ui.app import create_app  # noqa: E402
 from ui.strings import t  # noqa: E402
@@ -95,8 +95,7 @@ def take(home: Path, out: Path) -> list[Path]:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": WIDTH, "height": 900}, locale="zh-CN")
-            page.goto(f"http://127.0.0.1:{port}/")
-            expect(page.locator("#start")).to_be_visible()
+            open_app(page, f"http://127.0.0.1:{port}/")
             interview_id = run_interview(page)
             shoot(page, shots[0], "#score ul")  # setup, chat, hint, sources, and the last answer's key points
             open_in_review(page, interview_id)

@@ -16,6 +16,14 @@ def idle(page: Page, timeout: float = 30_000) -> None:
     page.wait_for_function(IDLE_JS, timeout=timeout)
 
 
+def open_app(page: Page, url: str) -> None:
+    """Load the app and wait for its load event (restoring this browser's UI language) to be done."""
+    with page.expect_response(lambda response: "/queue/join" in response.url):
+        page.goto(url)
+    expect(page.locator("#start")).to_be_visible()
+    idle(page)  # nothing the load event updates can now land on a field a test has just filled
+
+
 def choose(page: Page, dropdown: Locator, option: str | re.Pattern[str]) -> None:
     """Open a Gradio dropdown (its block, by elem_id) and click the visible option whose text matches."""
     dropdown.locator("input").click()
@@ -28,6 +36,26 @@ def open_tab(page: Page, tab_id: str) -> None:
     button = page.locator(f"#tab-{tab_id}-button")
     button.click()
     expect(button).to_have_attribute("aria-selected", "true")
+    settled(page)
+
+
+def settled(page: Page) -> None:
+    """Two animation frames, then idle: a freshly shown tab has mounted its components and run its events."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    idle(page)
+
+
+def field(page: Page, elem_id: str) -> Locator:
+    """The text field of a gr.Textbox (a textarea, or an input for one-line and password boxes)."""
+    return page.locator(f"#{elem_id} textarea, #{elem_id} input").first
+
+
+def type_in(page: Page, elem_id: str, text: str) -> Locator:
+    """Fill a text field and check it holds the text (a field filled while it mounts can lose it)."""
+    box = field(page, elem_id)
+    box.fill(text)
+    expect(box).to_have_value(text)
+    return box
 
 
 def bot_messages(page: Page) -> Locator:
@@ -39,7 +67,7 @@ def user_messages(page: Page) -> Locator:
 
 
 def answer_box(page: Page) -> Locator:
-    return page.locator("#answer textarea")
+    return field(page, "answer")
 
 
 def press_and_wait_for_question(page: Page, button: str) -> None:
@@ -51,7 +79,7 @@ def press_and_wait_for_question(page: Page, button: str) -> None:
 
 
 def answer(page: Page, text: str) -> None:
-    answer_box(page).fill(text)
+    type_in(page, "answer", text)
     press_and_wait_for_question(page, "#submit")
 
 

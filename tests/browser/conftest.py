@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from agent.config import load_settings
 from agent.context import Context, build_context
+from tests.browser.actions import open_app
 from ui.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -82,8 +83,7 @@ def page(browser: Browser, app_url: str, request: pytest.FixtureRequest) -> Iter
     """A new user's tab on the app's start page (fresh context: nothing stored in this browser yet)."""
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN")
     tab = context.new_page()
-    tab.goto(app_url)
-    expect(tab.locator("#start")).to_be_visible()
+    open_app(tab, app_url)
     try:
         yield tab
     finally:

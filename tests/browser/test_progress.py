@@ -8,7 +8,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from agent.context import Context
-from tests.browser.actions import answer, bot_messages, idle, open_tab, press_and_wait_for_question, start_interview
+from tests.browser.actions import (
+    answer,
+    bot_messages,
+    idle,
+    open_tab,
+    press_and_wait_for_question,
+    start_interview,
+    type_in,
+)
 from ui.strings import t
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -51,7 +59,7 @@ def test_progress_shows_weak_topics_and_a_drill_asks_them_again(page: Page, app_
     idle(page)
 
     open_tab(page, "review")  # the drill is compared with the earlier attempt at the same topic
-    page.locator("#transcript-id textarea, #transcript-id input").first.fill(drill_id)
+    type_in(page, "transcript-id", drill_id)
     page.locator("#open").click()
     expect(page.locator("#compare")).to_contain_text("Δ")
     expect(page.locator("#compare tbody tr")).not_to_have_count(0)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from agent.context import Context
-from tests.browser.actions import answer, choose, idle, open_tab, start_interview
+from tests.browser.actions import answer, choose, field, idle, open_tab, start_interview, type_in
 from ui.strings import t
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -34,7 +34,7 @@ def test_review_opens_the_finished_interview_and_exports_markdown(page: Page, ap
     expect(row).to_have_count(1)
     expect(row).to_contain_text("finished")
     row.get_by_text(interview_id, exact=True).click()  # picking a row fills in its id
-    expect(page.locator("#transcript-id textarea, #transcript-id input").first).to_have_value(interview_id)
+    expect(field(page, "transcript-id")).to_have_value(interview_id)
 
     page.locator("#open").click()
     detail = page.locator("#detail")
@@ -75,14 +75,11 @@ def test_filter_continue_an_unfinished_interview_and_export_json_and_html(page: 
     expect(rows.filter(has_text=unfinished)).to_have_count(1)
     expect(rows.filter(has_text="generic")).to_have_count(0)
     choose(page, page.locator("#filter-company"), re.compile(r"^$|^\s*$"))
-    text_filter = page.locator("#filter-text textarea, #filter-text input").first
-    text_filter.fill(finished[:6])
-    text_filter.press("Enter")
+    type_in(page, "filter-text", finished[:6]).press("Enter")
     expect(rows.filter(has_text=unfinished)).to_have_count(0)
     expect(rows.filter(has_text=finished)).to_have_count(1)
 
-    chosen = page.locator("#transcript-id textarea, #transcript-id input").first
-    chosen.fill(finished)
+    type_in(page, "transcript-id", finished)
     page.locator("#export-json").click()
     data = json.loads(download_text(page, f"kaoda-{finished}.json"))
     assert data["format"] == "kaoda-transcript/1" and data["id"] == finished and data["status"] == "finished"
@@ -92,9 +89,8 @@ def test_filter_continue_an_unfinished_interview_and_export_json_and_html(page: 
     assert "<html" in printable.lower() and finished in printable
     assert "&lt;b&gt;粗体&lt;/b&gt;" in printable and "<b>粗体</b>" not in printable  # the answer stays text
 
-    text_filter.fill("")
-    text_filter.press("Enter")
-    chosen.fill(unfinished)
+    type_in(page, "filter-text", "").press("Enter")
+    type_in(page, "transcript-id", unfinished)
     page.locator("#continue").click()
     expect(page.locator("#tab-interview-button")).to_have_attribute("aria-selected", "true")
     expect(page.locator("#plan")).to_contain_text(unfinished)

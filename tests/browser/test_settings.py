@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from agent.context import Context
-from tests.browser.actions import answer, bot_messages, idle, open_tab, start_interview
+from tests.browser.actions import answer, bot_messages, idle, open_app, open_tab, start_interview, type_in
 from tests.browser.conftest import VIEWPORT
 from tests.fake_openai import FakeOpenAI
 from tests.test_llm_interview import scripted_model
@@ -53,7 +53,7 @@ def test_ui_language_switch_persists_in_this_browser_only(page: Page, browser: B
     other = browser.new_context(viewport=VIEWPORT)  # someone else's browser still gets the default
     try:
         other_page = other.new_page()
-        other_page.goto(app_url)
+        open_app(other_page, app_url)
         labels_are(other_page, "zh")
     finally:
         other.close()
@@ -76,9 +76,9 @@ def test_own_endpoint_is_tested_and_used_for_the_next_interview(
     page: Page, fake_llm: FakeOpenAI, app_ctx: Context
 ) -> None:
     open_tab(page, "settings")
-    page.locator("#base-url textarea, #base-url input").first.fill(fake_llm.url)
-    page.locator("#api-key input").fill(KEY)
-    page.locator("#model textarea, #model input").first.fill("fake-model")
+    type_in(page, "base-url", fake_llm.url)
+    type_in(page, "api-key", KEY)
+    type_in(page, "model", "fake-model")
     fake_llm.enqueue("ok")
     page.locator("#test-connection").click()
     expect(page.locator("#connection")).to_contain_text("✅ fake-model")
