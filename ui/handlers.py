@@ -200,7 +200,11 @@ class Handlers:
             yield [*pending, {"role": "assistant", "content": html.escape(text) + " ▍"}], "", "", ""
         worker.join()
         if failure:
-            if session.state.turns[answering]["answer"] is not None:  # saved; only the next question failed
+            try:  # ask the store, not the session: the answer may be in memory but not saved
+                saved = self.ctx.store.get(session.state.id)["turns"][answering]["answer"] is not None
+            except (KaodaError, IndexError):
+                saved = False  # can't tell: keep the text in the box
+            if saved:  # only the next question failed
                 yield self.chat(session), "", "", f"⚠️ {t('saved_next_failed', lang)} ({failure[0]})"
             else:
                 yield self.chat(session), "", answer, f"⚠️ {failure[0]}"  # the answer stays in the box
