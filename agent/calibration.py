@@ -1,4 +1,4 @@
-"""Isotonic calibration: the rubric-weighted raw score (0–5) → the 0–5 a human grader would give.
+"""Isotonic calibration: the weighted raw score (0–5) → the 0–5 a human grader would give.
 
     curve = fit_isotonic(raw_scores, human_scores)      # [(raw, calibrated), ...] breakpoints
     apply_curve(curve, 3.2)                             # piecewise-linear, monotone
@@ -48,8 +48,11 @@ def apply_curve(curve: Sequence[Sequence[float]], raw: float) -> float:
 
 @lru_cache(maxsize=4)
 def load_curves(path: Path) -> dict[str, Any]:
-    """{"technical": [[raw, calibrated], ...], ..., "weights": {kind: {dimension: w}}}; {} without a file."""
+    """{"technical": [[raw, calibrated], ...], ..., "weights": {kind: {dimension: w}}, "hedging": {kind: cost}}.
+
+    {} without a file. A kind missing from "weights" keeps its rubric's weights; from "hedging", costs nothing.
+    """
     if not path.exists():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {**data.get("curves", {}), "weights": data.get("weights", {})}
+    return {**data.get("curves", {}), "weights": data.get("weights", {}), "hedging": data.get("hedging", {})}

@@ -7,6 +7,9 @@
 Each dimension blends key-point coverage (what was said) with markers of how it was said (numbers,
 causes, trade-offs, first-person ownership, STAR steps, code). Markers are counted only in the
 answer's relevant sentences, so padding an answer with unrelated text cannot raise them.
+
+Hedging is a signal of its own: `hedged("我猜可能是因为显存不够吧")` -> "我猜", while
+`hedged("batch 太大时可能导致 OOM")` -> None (a possible mechanism, not the speaker's doubt).
 """
 
 from __future__ import annotations
@@ -59,6 +62,52 @@ _EDGE = re.compile(
     r"边界|为空|空输入|溢出|数值稳定|减去最大|mask|padding|nan|inf|edge case|empty|overflow|underflow|eps", re.I
 )
 
+# The speaker's own doubt: always a hedge, whatever the sentence says ("我猜", "记不清", "I'm not sure").
+_END = r"\s*[。.!！?？]?\s*$"
+_HEDGE_ALWAYS = re.compile(
+    r"我猜|猜(?:是|测是)|不(?:太|是很|大|是太)?确定(?!性)|(?:记|想)不(?:太|大)?(?:清|起来)|记得不(?:太|大)?清|印象中|"
+    r"没记错|(?<!就)好像(?!.{0,12}(?:一样|似的))|似乎|也许|或许|大概(?:就)?是(?!\s*[\d一二两三四五六七八九十百千万几约])|"
+    r"我(?:觉得|感觉|认为|估计)(?:可能|应该|大概|好像)|(?:应该|差不多).{0,40}吧" + _END + r"|是吧" + _END + r"|"
+    r"\bI guess\b|\bnot (?:entirely |totally |quite |really |100% |completely )?sure\b|\bnot (?:100% )?certain\b|"
+    r"\bI'?m unsure\b|\bI am unsure\b|\bif I (?:remember|recall)|\bIIRC\b|"
+    r"\bI (?:don'?t|do not|can'?t) (?:quite )?(?:remember|recall)\b|\bI forget\b|"
+    r"\bI (?:think|believe|suppose|guess) (?:it |that |this )?(?:might|may|could|maybe|probably)\b|"
+    r"\bI suppose\b|\bor something\b|\bsomething like that\b|\b(?:it'?s|is|was|are) (?:kind|sort) of\b",
+    re.I,
+)
+# Words that hedge only outside a condition or a list of candidate causes. "可能" hedges when it guesses
+# what something is ("可能是过拟合", "可能也有影响"), not when it states what may happen ("可能导致 OOM",
+# "batch 过大可能落入尖锐极小值"); "maybe X" hedges, "if X, perhaps Y" does not.
+_HEDGE_WORD = re.compile(
+    r"(?<![不有尽])可能(?:就)?(?:是|跟|和|也)(?!.{0,6}(?:导致|造成|引起))|^\s*可能(?!性|会|导致|造成|引起|出现|产生|带来|影响|有|溢出|发生)|\bmaybe\b|\bperhaps\b|\bprobably\b",
+    re.I,
+)
+_CONDITION_OR_CAUSES = re.compile(
+    r"如果|假如|若|一旦|当.{0,30}时|的话|否则|也可能|还可能|或者|或是|几种可能|一种可能|可能的原因|原因(?:有|包括)|"
+    r"\bif\b|\bwhen\b|\bunless\b|\bonce\b|\botherwise\b|\bin case\b|\beither\b|\bpossible (?:causes?|reasons?)\b|"
+    r"\banother (?:cause|reason|possibility)\b",
+    re.I,
+)
+
+
+def hedged(sentence: str) -> str | None:
+    """The words by which a sentence states its claim unsure ("我猜", "not sure"), or None."""
+    found = _HEDGE_ALWAYS.search(sentence)
+    if found:
+        return found.group(0).strip()
+    word = _HEDGE_WORD.search(sentence)
+    if word and not _CONDITION_OR_CAUSES.search(sentence):
+        return word.group(0)
+    return None
+
+
+def hedging_share(answer_sentences: list[str]) -> float:
+    """Share of the answer's sentences that are hedged (0–1)."""
+    if not answer_sentences:
+        return 0.0
+    return sum(hedged(s) is not None for s in answer_sentences) / len(answer_sentences)
+
+
 TYPE_OF_QUESTION = {
     "fundamentals": "technical",
     "scenario": "technical",
@@ -86,7 +135,7 @@ def dimension_scores(kind: str, coverage: float, text: str, pitfalls: int, off_t
     """0–5 per dimension of the `kind` rubric. `text` is the answer's relevant part only."""
     covered = 5.0 * coverage
     if off_topic:
-        return {name: 0.0 for name in _NAMES[kind]}
+        return {name: 0.0 for name in DIMENSION_NAMES[kind]}
     depth = _count(_DEPTH, text[:3000], 1.25) * min(1.0, 2 * coverage)
     # offline, "correct" can only be seen through coverage: what is said matches the key points
     correctness = max(0.0, min(5.0, 1.5 + covered) - 2.5 * pitfalls)
@@ -114,7 +163,7 @@ def dimension_scores(kind: str, coverage: float, text: str, pitfalls: int, off_t
     return {name: round(min(5.0, max(0.0, value)), 2) for name, value in scores.items()}
 
 
-_NAMES = {
+DIMENSION_NAMES = {
     "technical": ("correctness", "completeness", "depth", "clarity"),
     "project": ("ownership", "technical_depth", "quantified_results", "tradeoffs", "honesty"),
     "behavioral": ("situation", "task", "action", "result", "reflection"),

@@ -4,10 +4,12 @@
 
 The answer reaches the judge cleaned of gaming (agent/guard.py) — when gaming was found, only its
 on-topic sentences do — wrapped in delimiters with a random nonce. Evidence quotes must appear
-verbatim in the answer; those that don't are discarded. The final score averages judge and
-offline and moves at most one point from the offline score; a flagged answer never scores above
-its offline score, and one that tried to talk to the grader loses that point. If the judge fails,
-the offline score stands and the reason is kept in `judge.error`.
+verbatim in the answer; those that don't are discarded. Reconciliation with offline coverage: the
+judge's score counts at most what the key points hit (offline or by a verified quote) support, plus
+one point for depth and clarity; the final score averages that with the offline score and moves at
+most one point from it; a flagged answer never scores above its offline score, and one that tried
+to talk to the grader loses that point. If the judge fails, the offline score stands and the reason
+is kept in `judge.error`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from agent.rubric import PENALIZED, KeyPointResult, ScoreResult, ScoringTask, mo
 from agent.text import normalize
 
 MAX_SHIFT = 1.0  # the judge may move the offline score by at most this much
+SUPPORT_SLACK = 1.0  # what the judge may give beyond key-point coverage (depth, clarity, examples)
 GAMING = (
     "injection",
     "keyword_stuffing",
@@ -71,16 +74,19 @@ def _rubric_text(ctx: Any, kind: str, lang: str) -> str:
 
 
 def _exemplars(task: ScoringTask, lang: str) -> str:
-    """Graded examples built from the question's own key points: full, half, and off-topic."""
+    """Graded examples built for this question from its own key points and pitfalls.
+
+    Full (5), half (2), half plus the question's first known wrong belief (1: confidently wrong),
+    off-topic (0).
+    """
     half = task.key_points[: max(1, len(task.key_points) // 2)]
     off = "我觉得这个主要看经验，多做项目就好了。" if lang == "zh" else "I think it mostly depends on experience."
-    return "\n".join(
-        [
-            f"- score 5: {model_answer(task.key_points, lang)}",
-            f"- score 2: {model_answer(half, lang)}",
-            f"- score 0: {off}",
-        ]
-    )
+    lines = [f"- score 5: {model_answer(task.key_points, lang)}", f"- score 2: {model_answer(half, lang)}"]
+    if task.pitfalls:
+        wrong = task.pitfalls[0].zh if lang == "zh" else task.pitfalls[0].en
+        lines.append(f"- score 1: {model_answer(half[:1], lang)} {wrong}")
+    lines.append(f"- score 0: {off}")
+    return "\n".join(lines)
 
 
 def judge_answer(ctx: Any, model: Any, task: ScoringTask, answer: str, offline: ScoreResult, lang: str) -> ScoreResult:
@@ -111,7 +117,8 @@ def judge_answer(ctx: Any, model: Any, task: ScoringTask, answer: str, offline: 
             kp = result.key_points[point.index]
             if not kp.hit:
                 kp.hit, kp.evidence = True, point.quote
-    blended = (verdict.score + offline.score) / 2
+    supported = 5.0 * sum(kp.hit for kp in result.key_points) / max(1, len(result.key_points)) + SUPPORT_SLACK
+    blended = (min(verdict.score, supported) + offline.score) / 2
     final = min(offline.score + MAX_SHIFT, max(offline.score - MAX_SHIFT, blended))
     if gamed or "injection" in verdict.flags:
         final = min(final, offline.score)
@@ -126,6 +133,7 @@ def judge_answer(ctx: Any, model: Any, task: ScoringTask, answer: str, offline: 
     result.judge = {
         **record.as_json(),
         "score": verdict.score,
+        "supported": round(min(5.0, supported), 2),
         "dimensions": verdict.dimensions,
         "discarded_quotes": sum(1 for p in verdict.key_points if p.hit and not verified(p.quote, cleaned)),
     }

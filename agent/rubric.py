@@ -8,7 +8,9 @@ dimensions per question type, calibrated to human grades.
 A key point is hit when an answer sentence is semantically close to it (multilingual e5, both
 its zh and en wording), or close enough and using one of its terms, or using two of its terms.
 Thresholds were set on e5-small similarities measured here: paraphrase ≈ 0.93–0.99, same topic
-but a different claim ≈ 0.88–0.92, unrelated ≈ 0.83–0.86.
+but a different claim ≈ 0.88–0.92, unrelated ≈ 0.83–0.86. Signals besides coverage: pitfalls,
+off-topic stretches, length (clarity) and hedging ("我猜", "I'm not sure"; flagged and named in the
+feedback; its cost in the score is fitted, and is 0 on today's dev set).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 
 from agent.calibration import apply_curve
 from agent.corpus_schema import KeyPoint, Pitfall, Rubric
-from agent.dimensions import dimension_scores, rubric_type
+from agent.dimensions import dimension_scores, hedged, rubric_type
 from agent.embeddings import Embedder
 from agent.guard import inspect_answer
 from agent.text import contains_term, normalize, sentences
@@ -65,6 +67,7 @@ class ScoreResult:
     study: list[str] = field(default_factory=list)  # topic card ids to read next
     judge: dict[str, Any] | None = None  # the LLM judge's verdict, cost, or why it failed
     on_topic_text: str = ""  # the answer's on-topic sentences (what a judge sees when gaming was found)
+    signals: dict[str, Any] = field(default_factory=dict)  # hedging share and sentences, relevance, length
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -131,6 +134,10 @@ class OfflineScorer:
             for s, row in zip(answer_sentences, sims_per_sentence, strict=True)
         ]
         relevant = "。".join(s for s, keep in zip(answer_sentences, on_topic, strict=True) if keep)
+        hedges = [(i, s, marker) for i, s in enumerate(answer_sentences) if (marker := hedged(s))]
+        # share among the sentences that matter: on-topic ones plus the hedges ("我不太确定"), so padding
+        # the answer with unrelated confident text cannot dilute it
+        hedging = len(hedges) / max(1, int(sum(on_topic)) + sum(not on_topic[i] for i, _s, _m in hedges))
         if any(
             len(s) >= 40 and row.max() < SIM_FLOOR for s, row in zip(answer_sentences, sims_per_sentence, strict=True)
         ):
@@ -144,18 +151,17 @@ class OfflineScorer:
                     partial += max(0.0, min(1.0, (best - SIM_FLOOR) / (SIM_HIT - SIM_FLOOR)))
         coverage = (hits + 0.3 * partial) / max(1, len(results))
         kind = rubric_type(task.question_type)
-        dimensions = dimension_scores(kind, coverage, relevant, len(pitfalls), off_topic)
-        weights = self.weights(kind)
-        raw = sum(weights.get(d, 0.0) * v for d, v in dimensions.items()) / max(1e-9, sum(weights.values()))
-        score = apply_curve(self.curves.get(kind, []), raw)
-        if any(f in PENALIZED for f in flags):
-            score = max(0.0, score - GAMING_PENALTY)
+        # rounded as shown: the score is a function of the dimensions the user sees (and the fit used)
+        dimensions = {
+            k: round(v, 1) for k, v in dimension_scores(kind, coverage, relevant, len(pitfalls), off_topic).items()
+        }
         if off_topic:
             flags.append("off_topic")
-            score = min(score, 1.0)
         if pitfalls:
             flags.append("pitfall")
-            score = min(score, PITFALL_CAP)
+        if hedges:
+            flags.append("hedging")
+        score = self.combine(kind, dimensions, hedging, flags)
         if hints_used:
             flags.append("hint_used")
             score = max(0.0, score - 0.5 * hints_used)
@@ -163,15 +169,45 @@ class OfflineScorer:
         return ScoreResult(
             score=score,
             overall=round(score * 20),
-            dimensions={k: round(v, 1) for k, v in dimensions.items()},
+            dimensions=dimensions,
             key_points=results,
-            feedback=feedback(results, pitfalls, lang, off_topic),
+            feedback=feedback(results, pitfalls, lang, off_topic, _hedge_notes(hedges, results, sims_per_sentence)),
             flags=flags,
             model_answer=model_answer(task.key_points, lang),
             pitfalls_hit=pitfalls,
-            study=[task.topic_id] if task.topic_id and (hits < len(results) or pitfalls) else [],
+            study=[task.topic_id] if task.topic_id else [],
             on_topic_text=relevant,
+            signals={
+                "scored": True,  # False when the answer was empty, "don't know", or nothing but gaming
+                "hedging": round(hedging, 3),
+                "hedged": [{"sentence": s, "marker": m} for _i, s, m in hedges],
+                "relevance": round(relevance, 3),
+                "chars": len(text),
+            },
         )
+
+    def combine(self, kind: str, dimensions: dict[str, float], hedging: float, flags: list[str]) -> float:
+        """The calibrated 0–5: weighted dimensions minus the fitted hedging cost and the gaming penalty, capped,
+        through the isotonic curve, capped again (an off-topic answer ends at most 1, a pitfall at most 2.5).
+
+        One function for the scorer and for bench/fit_scorer.py (which fits the curve on the capped raw
+        score), so the fitted numbers are the shipped ones. Monotone in every input it penalises.
+        """
+        weights = self.weights(kind)
+        raw = sum(weights.get(d, 0.0) * v for d, v in dimensions.items()) / max(1e-9, sum(weights.values()))
+        raw -= self.curves.get("hedging", {}).get(kind, 0.0) * 5.0 * hedging
+        if any(f in PENALIZED for f in flags):
+            raw -= GAMING_PENALTY
+        raw = self._caps(max(0.0, raw), flags)
+        return self._caps(apply_curve(self.curves.get(kind, []), raw), flags)
+
+    @staticmethod
+    def _caps(score: float, flags: list[str]) -> float:
+        if "off_topic" in flags:
+            score = min(score, 1.0)
+        if "pitfall" in flags:
+            score = min(score, PITFALL_CAP)
+        return score
 
     def _similarities(self, task: ScoringTask, embedded: np.ndarray) -> np.ndarray:
         """Cosine of each answer sentence to each target: zh and en of every key point, the question."""
@@ -224,10 +260,25 @@ class OfflineScorer:
             dimensions={d: 0.0 for d in self.weights(rubric_type(task.question_type))},
             key_points=results,
             feedback=feedback(results, [], lang, off_topic=False),
+            signals={"scored": False, "hedging": 0.0, "hedged": [], "relevance": 0.0},
             flags=flags,
             model_answer=model_answer(task.key_points, lang),
             study=[task.topic_id] if task.topic_id else [],
         )
+
+
+def _hedge_notes(
+    hedges: list[tuple[int, str, str]], results: list[KeyPointResult], sims: np.ndarray
+) -> list[tuple[str, str | None]]:
+    """(hedged sentence, the key point it should be checked against, or None when it already hit one)."""
+    notes: list[tuple[str, str | None]] = []
+    for i, sentence, _marker in hedges[:2]:
+        if any(r.hit and r.evidence == sentence for r in results) or not results:
+            notes.append((sentence, None))
+        else:
+            nearest = int(sims[i, :-1].reshape(-1, 2).max(axis=1).argmax())
+            notes.append((sentence, results[nearest].text))
+    return notes
 
 
 def model_answer(key_points: list[KeyPoint], lang: str) -> str:
@@ -237,8 +288,14 @@ def model_answer(key_points: list[KeyPoint], lang: str) -> str:
     return " ".join(kp.en.rstrip(".") + "." for kp in key_points)
 
 
-def feedback(results: list[KeyPointResult], pitfalls: list[dict[str, str]], lang: str, off_topic: bool) -> str:
-    """Good points, missed points, corrections: short and specific."""
+def feedback(
+    results: list[KeyPointResult],
+    pitfalls: list[dict[str, str]],
+    lang: str,
+    off_topic: bool,
+    hedges: list[tuple[str, str | None]] | None = None,
+) -> str:
+    """Good points, missed points, corrections, unsure statements: short and specific."""
     good = [r.text for r in results if r.hit]
     missed = [r.text for r in results if not r.hit]
     zh = lang == "zh"
@@ -251,6 +308,17 @@ def feedback(results: list[KeyPointResult], pitfalls: list[dict[str, str]], lang
         lines.append(("遗漏了：" if zh else "Missed: ") + ("；".join(missed) if zh else "; ".join(missed)))
     for p in pitfalls:
         lines.append(("纠正：" if zh else "Correction: ") + p["correction"])
+    for sentence, check in hedges or []:
+        if check is None:  # right, but said unsure
+            lines.append(
+                f"「{sentence}」是对的，说得肯定些。" if zh else f'"{sentence}" is right: say it with confidence.'
+            )
+        else:
+            lines.append(
+                f"「{sentence}」说得不确定，核实一下：{check}"
+                if zh
+                else f'"{sentence}" sounds unsure: check it against "{check}".'
+            )
     if not missed and not pitfalls and not off_topic:
         lines.append(
             "要点齐全，可以再补充数字和取舍来加深。" if zh else "All key points covered; add numbers and trade-offs."

@@ -13,6 +13,7 @@ import pytest
 from agent.context import Context
 from agent.errors import InputError
 from agent.evaluation import agreement, quadratic_weighted_kappa, read_jsonl, spearman
+from agent.reference import task_for_row
 
 
 def test_metrics_on_known_values() -> None:
@@ -75,7 +76,34 @@ def test_eval_commands_on_arbitrary_rows(ctx: Context, tmp_path: Path) -> None:
             "score": 5,
         },
     ]
-    scoring.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    lru = "LRU 缓存怎么实现？"
+    lru_reference = "用哈希表加双向链表。哈希表 O(1) 找到节点。访问时把节点移到链表头。容量满了淘汰链表尾部的节点。"
+    rows += [  # zh, one row with its own key points instead of derived ones
+        {
+            "question": lru,
+            "reference_answer": lru_reference,
+            "answer": "哈希表存 key 到链表节点的映射，O(1) 找到节点；双向链表按访问顺序排，"
+            "访问时移到链表头，满了删链表尾部。",
+            "score": 5,
+            "score_max": 5,
+        },
+        {
+            "question": lru,
+            "reference_answer": lru_reference,
+            "answer": "用一个数组存，满了随机删一个。",
+            "score": 0,
+            "score_max": 5,
+        },
+        {
+            "question": lru,
+            "reference_answer": lru_reference,
+            "key_points": ["哈希表加双向链表", "O(1) 找到节点", "访问时移到链表头", "满了淘汰链表尾部"],
+            "answer": "用哈希表加双向链表。",
+            "score": 2,
+            "score_max": 5,
+        },
+    ]
+    scoring.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     env = {**os.environ, "KAODA_HOME": str(ctx.settings.home)}
     for what, path, keys in (
         ("retrieval", retrieval, {"n", "recall@1", "recall@3", "recall@5", "mrr"}),
@@ -90,5 +118,10 @@ def test_eval_commands_on_arbitrary_rows(ctx: Context, tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
         result = json.loads(done.stdout)
-        assert keys <= set(result) and result["n"] == (2 if what == "retrieval" else 3)
+        assert keys <= set(result) and result["n"] == (2 if what == "retrieval" else 6)
     assert result["pearson"] > 0.5  # the scorer orders full > partial > wrong here
+    # row by row, the function the command scores with: full > partial > wrong, in both languages
+    scored = [ctx.scorer.score(task_for_row(ctx, row), row["answer"]).score for row in rows]
+    assert scored[0] > scored[2] > scored[1] and scored[3] > scored[5] > scored[4], scored
+    assert len(task_for_row(ctx, rows[3]).key_points) == 4  # derived: one key point per reference sentence
+    assert [kp.zh for kp in task_for_row(ctx, rows[5]).key_points] == rows[5]["key_points"]

@@ -87,3 +87,4 @@ def test_judged_score_never_rises_even_with_a_gullible_judge(
     text = attacked(answer, attack)
     gamed = judge_answer(llm, model, task, text, ctx.scorer.score(task, text), "zh")
     assert gamed.score <= alone.score, (gamed.score, alone.score, gamed.flags)
+    assert set(gamed.flags) & FLAGS, gamed.flags  # the judged turn is flagged too
