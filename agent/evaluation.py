@@ -71,14 +71,14 @@ def evaluate_retrieval(kb: Any, rows: list[dict[str, Any]], mode: str = "hybrid"
     return result
 
 
-def pearson(x: Sequence[float], y: Sequence[float]) -> float:
+def pearson(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
     a, b = np.asarray(x, float), np.asarray(y, float)
     if a.std() == 0 or b.std() == 0:
         return 0.0
     return float(np.corrcoef(a, b)[0, 1])
 
 
-def _ranks(values: Sequence[float]) -> np.ndarray:
+def _ranks(values: Sequence[float] | np.ndarray) -> np.ndarray:
     """Average ranks (ties share the mean rank), as Spearman needs."""
     order = np.argsort(values, kind="mergesort")
     ranks = np.empty(len(values), float)
@@ -93,7 +93,7 @@ def _ranks(values: Sequence[float]) -> np.ndarray:
     return ranks
 
 
-def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+def spearman(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
     return pearson(_ranks(x), _ranks(y))
 
 

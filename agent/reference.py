@@ -65,9 +65,10 @@ def task_from_corpus(ctx: Context, question: str) -> ScoringTask | None:
     embedder = ctx.scorer.embedder
     asked = embedder.embed_query(question)
     for hit in hits:
-        card, q = ctx.corpus.questions.get(hit.id, (None, None))
-        if q is None or card is None:
+        found = ctx.corpus.questions.get(hit.id)
+        if found is None:
             continue
+        card, q = found
         similarity = max(float(np.dot(asked, embedder.embed_query(t))) for t in (q.q, q.q_en))
         if similarity >= SAME_QUESTION:
             return corpus_task(card, q, question)
