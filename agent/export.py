@@ -90,6 +90,16 @@ def from_json(data: Any, source: str = "transcript") -> dict[str, Any]:
     return record
 
 
+def dimension_label(corpus: Corpus | None, name: str, lang: str) -> str:
+    """A rubric dimension as a reader sees it: 正确性 in zh, "technical depth" in en."""
+    if lang == "zh" and corpus:
+        for rubric in corpus.rubrics.values():
+            for dimension in rubric.dimensions:
+                if dimension.name == name:
+                    return dimension.name_zh
+    return name.replace("_", " ")
+
+
 def _fence(text: str) -> str:
     """Quote user text so Markdown renders it verbatim."""
     return "\n".join("> " + line for line in (text or "").splitlines()) or "> —"
@@ -124,7 +134,9 @@ def to_markdown(record: dict[str, Any], corpus: Corpus | None = None) -> str:
         lines += [f"**{'回答' if zh else 'Answer'}:**", "", _fence(t.get("answer") or ""), ""]
         score = t.get("score")
         if score:
-            dims = ", ".join(f"{k} {v}" for k, v in score["dimensions"].items())
+            dims = ", ".join(
+                f"{dimension_label(corpus, k, record['lang'])} {v}" for k, v in score["dimensions"].items()
+            )
             lines += [f"**{'得分' if zh else 'Score'}: {score['score']}/5** ({dims})", ""]
             for kp in score["key_points"]:
                 mark = "✅" if kp["hit"] else "❌"

@@ -139,7 +139,7 @@ def previous_attempts(record: dict[str, Any], scored_turns: list[dict[str, Any]]
         earlier = [
             h
             for h in scored_turns
-            if h["topic_id"] == topic_id and h["interview_id"] != record["id"] and h["answered_at"] < started
+            if h["topic_id"] == topic_id and h["interview_id"] != record["id"] and h["answered_at"] <= started
         ]
         if earlier:
             mean = round(sum(scores) / len(scores), 2)

@@ -122,7 +122,7 @@ def test_streaming_reply_shows_the_question_as_it_arrives(ctx: Context) -> None:
 def test_review_continue_exports_progress_and_drill(client: Client, ctx: Context) -> None:
     import json
 
-    from agent.export import from_json
+    from agent.export import dimension_label, from_json
 
     _, plan, _ = client.predict("didi", "infra", "zh", 2, "", None, "hard", "offline", api_name="/start")
     interview_id = plan.split("`")[1]
@@ -141,7 +141,8 @@ def test_review_continue_exports_progress_and_drill(client: Client, ctx: Context
     assert [row[0] for row in table["data"]] == [interview_id]
     assert client.predict("bytedance", "", "", "sort_date_desc", api_name="/transcripts")["data"] == []
     dims, compare = client.predict(interview_id, api_name="/transcript_charts")
-    assert {row[0] for row in dims["data"]} >= {"correctness", "completeness"} and compare
+    wanted = {dimension_label(ctx.corpus, name, "zh") for name in ("correctness", "completeness")}  # 正确性…
+    assert {row[0] for row in dims["data"]} >= wanted and compare
 
     exported = json.loads(Path(client.predict(interview_id, api_name="/export_json")).read_text(encoding="utf-8"))
     assert from_json(exported)["id"] == interview_id

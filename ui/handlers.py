@@ -15,6 +15,7 @@ from typing import Any
 
 from agent.context import Context
 from agent.errors import KaodaError
+from agent.export import dimension_label
 from agent.files import read_user_file
 from agent.interview import InterviewSession
 from ui.strings import t
@@ -250,7 +251,9 @@ class Handlers:
         if not score:
             return ""
         lines = [f"### {t('score', lang)}: {score['score']}/5 · {score['overall']}/100{elapsed(turn, lang)}"]
-        lines.append(" · ".join(f"{k} {v}" for k, v in score["dimensions"].items()))
+        lines.append(
+            " · ".join(f"{dimension_label(self.ctx.corpus, k, lang)} {v}" for k, v in score["dimensions"].items())
+        )
         for kp in score["key_points"]:
             evidence = f" — “{html.escape(kp['evidence'])}”" if kp.get("evidence") else ""
             lines.append(f"- {'✅' if kp['hit'] else '❌'} {kp['text']}{evidence}")

@@ -12,12 +12,12 @@ import pandas as pd
 from agent.context import Context
 from agent.drill import plan_drill
 from agent.errors import KaodaError
-from agent.export import to_json, to_markdown
+from agent.export import dimension_label, to_json, to_markdown
 from agent.interview import InterviewSession
 from agent.mastery import previous_attempts, progress
 from agent.printable import to_html
 from ui.handlers import Handlers, as_text
-from ui.strings import t
+from ui.strings import STRINGS, t
 
 SORTS = ("sort_date_desc", "sort_date_asc", "sort_score_desc", "sort_score_asc")
 TABLE_KEYS = ("col_id", "col_date", "col_company", "col_role", "col_mode", "col_kind", "col_status", "col_overall")
@@ -42,8 +42,24 @@ class ReviewHandlers:
         sort = sort if sort in SORTS else SORTS[0]
         key = "created_at" if "date" in sort else "overall"
         rows.sort(key=lambda r: (r[key] is not None, r[key] or 0), reverse=sort.endswith("desc"))
+        roles = self.ctx.corpus.roles
+
+        def shown(value: str) -> str:
+            return t(f"val_{value}", lang) if lang == "zh" and f"val_{value}" in STRINGS else value
+
         data = [
-            [r["id"], r["created_at"], r["company"], r["role"], r["mode"], r["kind"], r["status"], r["overall"]]
+            [
+                r["id"],
+                r["created_at"],
+                r["company"],
+                (roles[r["role"]].name if lang == "zh" else roles[r["role"]].name_en)
+                if r["role"] in roles
+                else r["role"],
+                shown(r["mode"]),
+                shown(r["kind"]),
+                shown(r["status"]),
+                r["overall"],
+            ]
             for r in rows
         ]
         return pd.DataFrame(data, columns=[t(k, lang) for k in TABLE_KEYS])
@@ -66,7 +82,9 @@ class ReviewHandlers:
         except KaodaError:
             return pd.DataFrame({"dimension": [], "score": []}), ""
         rows = previous_attempts(record, self.ctx.store.scored_turns())
-        return self.dimension_means(record), self.compare(rows, lang)
+        means = self.dimension_means(record)
+        means["dimension"] = [dimension_label(self.ctx.corpus, name, lang) for name in means["dimension"]]
+        return means, self.compare(rows, lang)
 
     @staticmethod
     def dimension_means(record: dict[str, Any]) -> Any:

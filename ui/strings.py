@@ -123,6 +123,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "kind_coding": {"zh": "手撕代码", "en": "Coding"},
     "kind_behavioral": {"zh": "行为面", "en": "Behavioral"},
     "kind_drill": {"zh": "复习", "en": "Review"},
+    "val_offline": {"zh": "离线", "en": "offline"},
+    "val_llm": {"zh": "大模型", "en": "llm"},
+    "val_interview": {"zh": "面试", "en": "interview"},
+    "val_drill": {"zh": "专项练习", "en": "drill"},
+    "val_active": {"zh": "进行中", "en": "active"},
+    "val_finished": {"zh": "已结束", "en": "finished"},
     "study": {"zh": "建议复习", "en": "Study"},
     "track_mastery": {"zh": "方向掌握度", "en": "Mastery per track"},
 }

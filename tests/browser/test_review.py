@@ -32,7 +32,7 @@ def test_review_opens_the_finished_interview_and_exports_markdown(page: Page, ap
     page.locator("#refresh").click()
     row = page.locator("#transcripts").get_by_role("row").filter(has_text=interview_id)
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("finished")
+    expect(row).to_contain_text(t("val_finished", "zh"))
     row.get_by_text(interview_id, exact=True).click()  # picking a row fills in its id
     expect(field(page, "transcript-id")).to_have_value(interview_id)
 
