@@ -32,17 +32,18 @@ def make_chat_model(settings: Settings, temperature: float = 0.4) -> Any:
     if not settings.llm_api_key:
         raise ConfigError("no LLM API key: set KAODA_LLM_API_KEY (or OPENAI_API_KEY), or use the offline mode")
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
 
     return ChatOpenAI(
         model=settings.llm_model,
         base_url=settings.llm_base_url or None,
-        api_key=settings.llm_api_key,
+        api_key=SecretStr(settings.llm_api_key),
         timeout=settings.llm_timeout,
         max_retries=settings.llm_max_retries,  # the openai client backs off exponentially on 429/5xx
         temperature=temperature,
         streaming=True,
         stream_usage=True,
-        max_tokens=MAX_TOKENS,
+        max_completion_tokens=MAX_TOKENS,  # the field `max_tokens` under its constructor alias
         extra_body={"max_tokens": MAX_TOKENS},
     )
 
