@@ -73,6 +73,11 @@ def m002_interview_kind(conn: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_interview_kind]  # append only
 
 
+def exports_dir(db_path: Path) -> Path:
+    """Where the web app writes export files: beside the database, removed with their transcript."""
+    return db_path.parent / "exports"
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -243,6 +248,8 @@ class TranscriptStore:
             deleted = conn.execute("DELETE FROM interviews WHERE id=?", (interview_id,)).rowcount
         if not deleted:
             raise NotFoundError(f"no interview {interview_id!r}")
+        for exported in exports_dir(self.path).glob(f"kaoda-{interview_id}.*"):
+            exported.unlink(missing_ok=True)
         with self._connect() as conn:  # really gone: reclaim the pages that held it
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         _vacuum(self.path)

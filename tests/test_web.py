@@ -149,11 +149,16 @@ def test_review_continue_exports_progress_and_drill(client: Client, ctx: Context
     page = Path(client.predict(interview_id, api_name="/export_html")).read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>") and "继续作答" in page
 
+    from agent.store import exports_dir
+
+    assert len(list(exports_dir(ctx.store.path).glob(f"kaoda-{interview_id}.*"))) == 2  # json + html, kept apart
     chart, weak, tracks = client.predict(api_name="/progress")
     assert chart["data"] and weak["data"] and "%" in tracks
     drill_chat = client.predict(2, api_name="/drill")[0]
     assert drill_chat and drill_chat[-1]["role"] == "assistant"
     assert ctx.store.list()[0]["kind"] == "drill"
+    ctx.store.delete(interview_id)  # privacy: the export files go with the transcript
+    assert list(exports_dir(ctx.store.path).glob(f"kaoda-{interview_id}.*")) == []
 
 
 def test_practice_mode_hides_scores_until_the_end_and_llm_mode_needs_an_endpoint(client: Client) -> None:

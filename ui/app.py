@@ -42,7 +42,7 @@ def create_app(ctx: Context) -> gr.Blocks:
     review = ReviewHandlers(ctx, h)
     lang = ctx.settings.lang
     L = Labels()
-    with gr.Blocks(title="kaoda") as app:
+    with gr.Blocks(title="kaoda", delete_cache=(3600, 3600)) as app:  # served copies of files: an hour
         L.custom(gr.Markdown(f"## {t('title', lang)}"), lambda lg: gr.update(value=f"## {t('title', lg)}"))
         # the choice lives in this browser's localStorage (survives reloads); handlers read the session copy
         stored_lang = gr.BrowserState(lang, storage_key="kaoda-ui-lang", secret="kaoda-ui-lang")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,6 +14,7 @@ from agent.export import dimension_label, to_json, to_markdown
 from agent.interview import InterviewSession
 from agent.mastery import previous_attempts, progress
 from agent.printable import to_html
+from agent.store import exports_dir
 from ui.handlers import Handlers, as_text
 from ui.strings import STRINGS, t
 
@@ -123,7 +122,10 @@ class ReviewHandlers:
             text = to_html(record, self.ctx.corpus)
         else:
             text = to_markdown(record, self.ctx.corpus)
-        path = Path(tempfile.mkdtemp(prefix="kaoda-export-")) / f"kaoda-{record['id']}.{fmt}"
+        # one file per transcript and format under KAODA_HOME (overwritten, deleted with the transcript);
+        # Gradio serves its own cached copy, which the app's delete_cache sweeps
+        path = exports_dir(self.ctx.store.path) / f"kaoda-{record['id']}.{fmt}"
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         return str(path)
 
