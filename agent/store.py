@@ -74,8 +74,16 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_int
 
 
 def exports_dir(db_path: Path) -> Path:
-    """Where the web app writes export files: beside the database, removed with their transcript."""
-    return db_path.parent / "exports"
+    """Where the web app writes export files (removed with their transcript).
+
+    In the system temp folder (Gradio serves files only from there or the working folder), one
+    folder per database so two KAODA_HOMEs never share exports.
+    """
+    import hashlib
+    import tempfile
+
+    key = hashlib.sha256(str(db_path.resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / "kaoda-exports" / key
 
 
 def now() -> str:

@@ -122,7 +122,7 @@ class ReviewHandlers:
             text = to_html(record, self.ctx.corpus)
         else:
             text = to_markdown(record, self.ctx.corpus)
-        # one file per transcript and format under KAODA_HOME (overwritten, deleted with the transcript);
+        # one file per transcript and format (overwritten, deleted with the transcript);
         # Gradio serves its own cached copy, which the app's delete_cache sweeps
         path = exports_dir(self.ctx.store.path) / f"kaoda-{record['id']}.{fmt}"
         path.parent.mkdir(parents=True, exist_ok=True)

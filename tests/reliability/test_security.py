@@ -199,8 +199,8 @@ def test_gradio_serves_no_file_the_app_did_not_hand_out(ui: RunningUI) -> None:
     client = Client(ui.url, auth=(USER, PASSWORD), verbose=False)
     _chat, plan, _ = client.predict("generic", "algorithm", "zh", 1, "", None, api_name="/start")
     exported = Path(client.predict(interview_id(plan), api_name="/export_markdown"))
-    originals = list((ui.home / "exports").glob("kaoda-*.md"))
-    assert originals, "the handler's own export file was expected under KAODA_HOME/exports"
+    originals = list(ui.tmp.glob("kaoda-exports/*/kaoda-*.md"))
+    assert originals, "the handler's own export file was expected under TMPDIR/kaoda-exports"
     forbidden = [
         "/etc/passwd",
         str(ui.home / "kaoda.db"),
