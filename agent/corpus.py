@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from agent.corpus_schema import (
     BANK_TRACKS,
@@ -88,7 +88,7 @@ def _yaml(path: Path, text: str) -> dict[str, Any]:
     return data
 
 
-def _model(path: Path, model: type, data: dict[str, Any]) -> Any:
+def _model(path: Path, model: type[BaseModel], data: dict[str, Any]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
