@@ -18,19 +18,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from agent.context import Context
 from agent.corpus import Corpus
 from agent.documents import Doc
+from agent.embeddings import get_embedder
 from agent.errors import InputError, KaodaError
 from agent.files import SUPPORTED, read_user_file
 from agent.store import now
 from agent.text import contains_term, sentences
 
 CHUNK_CHARS, OVERLAP_CHARS = 400, 80
-# Each chunk is embedded twice (topic tagging, then indexing): 286 chunks (183 KB) took 477 s on the shared
-# 2-core machine. A longer file would hold the batch for many minutes; it is refused with its size instead.
+# Embedding is the cost of ingestion (≈10 chunks/s with e5-small on 2 cores, BENCHMARKS.md): a longer file
+# would hold the batch for many minutes; it is refused with its size instead.
 MAX_INGEST_CHARS = 200_000
 KINDS = ("experience", "note")
 _HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.M)
@@ -117,9 +119,9 @@ def iter_files(paths: Iterable[Path]) -> Iterable[Path]:
             yield path
 
 
-def _tag_topics(ctx: Context, chunk: str) -> list[str]:
-    """The topic cards nearest to a chunk (hybrid search over topic notes and questions)."""
-    hits = ctx.kb.search(chunk[:300], k=6, source="corpus")
+def _tag_topics(ctx: Context, chunk: str, vector: np.ndarray) -> list[str]:
+    """The topic cards nearest to a chunk: hybrid search over the corpus, dense side by the chunk's own vector."""
+    hits = ctx.kb.search(chunk[:300], k=6, vector=vector, source="corpus")
     topics: list[str] = []
     for hit in hits:
         topic = hit.metadata.get("topic_id")
@@ -128,44 +130,60 @@ def _tag_topics(ctx: Context, chunk: str) -> list[str]:
     return topics[:3]
 
 
-def _documents(ctx: Context, path: Path, company: str | None, kind: str | None) -> tuple[str, list[Doc]]:
-    """Read one file into chunk documents; returns (file hash, docs). Raises InputError when unusable."""
+@dataclass
+class _UserFile:
+    path: Path
+    text: str
+    file_hash: str
+
+
+def _read(path: Path) -> _UserFile:
+    """Read one file and hash its text. Raises InputError when it is missing, unreadable or too long."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
     text = read_user_file(path)
     if len(text) > MAX_INGEST_CHARS:
         raise InputError(
             f"{path.name}: {len(text):,} characters of text is over the {MAX_INGEST_CHARS:,} limit for one file; "
             "split it into smaller files (e.g. one per chapter or interview)"
         )
-    meta, body = _front_matter(path, text)
-    file_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return _UserFile(path, text, hashlib.sha256(text.encode("utf-8")).hexdigest()[:16])
+
+
+def _documents(ctx: Context, file: _UserFile, company: str | None, kind: str | None) -> tuple[list[Doc], np.ndarray]:
+    """Chunk, tag and describe one file: (chunk documents, their passage vectors). Raises InputError."""
+    meta, body = _front_matter(file.path, file.text)
     heading = _HEADING.search(body)
-    title = str(meta.get("title") or (heading.group(1) if heading else path.stem))[:120]
-    company = company or meta.get("company") or detect_company(ctx.corpus, f"{path.name}\n{body}")
+    title = str(meta.get("title") or (heading.group(1) if heading else file.path.stem))[:120]
+    company = company or meta.get("company") or detect_company(ctx.corpus, f"{file.path.name}\n{body}")
     if company and company not in ctx.corpus.companies:
         company = None  # an unknown company named in front matter: keep the file, drop the tag
     role = meta.get("role") or detect_role(ctx.corpus, body)
     kind = kind or ("experience" if company else "note")
     chunks = chunk_text(body)
     if not chunks:
-        raise InputError(f"{path.name}: no text to index")
+        raise InputError(f"{file.path.name}: no text to index")
     docs = []
     for i, chunk in enumerate(chunks):
-        topics = _tag_topics(ctx, chunk)
         metadata = {
             "kind": kind,
-            "corpus_id": f"user/{file_hash}/{i}",
+            "corpus_id": f"user/{file.file_hash}/{i}",
             "title": title,
             "source": "user",
-            "path": str(path.resolve()),
-            "file_hash": file_hash,
+            "path": str(file.path.resolve()),
+            "file_hash": file.file_hash,
             "ingested_at": now(),
             "company": company or "",
             "role": role or "",
-            "topic_id": topics[0] if topics else "",
-            "topics": ",".join(topics),
         }
-        docs.append(Doc(f"user/{file_hash}/{i}", chunk, {k: v for k, v in metadata.items() if v != ""}))
-    return file_hash, docs
+        docs.append(Doc(f"user/{file.file_hash}/{i}", chunk, {k: v for k, v in metadata.items() if v != ""}))
+    # Embedded once: the same vectors find each chunk's topics and go into the index.
+    vectors = get_embedder(ctx.settings.embeddings).embed_passages([d.dense_text for d in docs])
+    for doc, vector in zip(docs, vectors, strict=True):
+        topics = _tag_topics(ctx, doc.text, vector)
+        if topics:
+            doc.metadata.update(topic_id=topics[0], topics=",".join(topics))
+    return docs, vectors
 
 
 def ingest_paths(
@@ -186,14 +204,13 @@ def ingest_paths(
         if progress:
             progress(n, len(files), path.name)
         try:
-            if not path.exists():
-                raise InputError(f"{path}: no such file")
-            file_hash, docs = _documents(ctx, path, company, kind)
-            if collection.get(where={"file_hash": file_hash}, limit=1)["ids"]:
-                report.files_unchanged += 1
+            file = _read(path)
+            if collection.get(where={"file_hash": file.file_hash}, limit=1)["ids"]:
+                report.files_unchanged += 1  # found out before chunking, tagging or embedding anything
                 continue
+            docs, vectors = _documents(ctx, file, company, kind)
             old = collection.get(where={"path": str(path.resolve())})["ids"]
-            ctx.kb.upsert(docs)
+            ctx.kb.upsert(docs, vectors=vectors)
             ctx.kb.delete(old)  # after the new chunks are in: a failure leaves the old version searchable
             report.files_replaced += bool(old)
             report.files_added += not old

@@ -43,7 +43,7 @@ class LexicalIndex:
         """items: (doc id, text, metadata); text is tokenized here."""
         with self._lock:
             for doc_id, text, metadata in items:
-                entry = {f: str(metadata.get(f) or "") for f in FILTER_FIELDS}
+                entry: dict[str, Any] = {f: str(metadata.get(f) or "") for f in FILTER_FIELDS}
                 entry["tokens"] = tokens(text)
                 self._entries[doc_id] = entry
 
@@ -94,6 +94,21 @@ class LexicalIndex:
                 (self._ids[i], float(scores[i]), [t for t in known if t in self._entries[self._ids[i]]["tokens"]])
                 for i in top
             ]
+
+    def count_matching(self, filters: dict[str, str]) -> int:
+        """How many indexed documents pass all the filters (as of the last save)."""
+        with self._lock:
+            if not self._ids:
+                return 0
+            mask = np.ones(len(self._ids), dtype=bool)
+            for field, value in filters.items():
+                mask &= self._mask(field, value)
+            return int(np.count_nonzero(mask))
+
+    def matches(self, doc_id: str, filters: dict[str, str]) -> bool:
+        """Whether a document's metadata passes all the filters (False for an id not indexed)."""
+        entry = self._entries.get(doc_id)
+        return entry is not None and all(entry.get(f) == v for f, v in filters.items())
 
     def _mask(self, field: str, value: str) -> np.ndarray:
         key = (field, value)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from agent.context import Context
 from agent.lexical import LexicalIndex, _top_positive
 from agent.text import add_terms, tokens
 
@@ -50,3 +51,54 @@ def test_new_terms_are_not_hidden_by_the_token_cache() -> None:
     assert "猫猫并行" not in before and "猫猫并行" in after
     after.append("mutated")  # callers get their own list
     assert "mutated" not in tokens(text)
+
+
+FILTERS = [
+    {"kind": "topic"},
+    {"kind": "question"},
+    {"track": "inference"},
+    {"company": "didi"},
+    {"kind": "experience", "company": "didi"},
+    {"topic_id": "zero"},
+    {"source": "corpus"},
+    {"company": "no-such-company"},
+]
+QUERIES = ["ZeRO-3 切了啥", "how does PagedAttention manage the KV cache", "RLHF 里 PPO 要几个模型", "LoRA 的秩怎么选"]
+
+
+def test_filtered_dense_search_equals_chromas_own_filter(ctx: Context) -> None:
+    """The over-fetch-then-filter path returns what a `where` query returns, in the same order."""
+    from agent.embeddings import get_embedder
+
+    kb = ctx.kb
+    embedder = get_embedder(ctx.settings.embeddings)
+    total = kb.count()
+    compared = 0
+    for query in QUERIES:
+        vector = embedder.embed_query(query)
+        for filters in FILTERS:
+            clauses = [{f: v} for f, v in filters.items()]
+            where = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+            matching = len(kb.collection.get(where=where, include=[])["ids"])
+            assert matching == kb.lexical.count_matching(filters), filters
+            got = kb._dense(query, 30, filters)
+            if not matching:
+                assert got == []
+                continue
+            expected = kb.collection.query(
+                query_embeddings=[vector.tolist()], n_results=min(30, matching), where=where, include=[]
+            )["ids"][0]
+            assert got == expected, (query, filters)
+            assert all(kb.lexical.matches(i, filters) for i in got)
+            compared += 1
+    assert compared >= 20 and total > 500
+
+
+def test_a_given_vector_replaces_the_query_embedding(ctx: Context) -> None:
+    from agent.embeddings import get_embedder
+
+    vector = get_embedder(ctx.settings.embeddings).embed_passages(["PagedAttention 把 KV cache 分成固定大小的块"])[0]
+    by_vector = ctx.kb.search("unrelated words", k=3, mode="dense", vector=vector, kind="topic")
+    by_text = ctx.kb.search("unrelated words", k=3, mode="dense", kind="topic")
+    assert by_vector[0].id == "paged-attention-vllm"
+    assert [h.id for h in by_vector] != [h.id for h in by_text]
