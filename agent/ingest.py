@@ -199,17 +199,16 @@ def ingest_paths(
         raise InputError(f"--kind must be one of {KINDS}")
     report = IngestReport()
     files = list(iter_files(paths))
-    collection = ctx.kb.collection
     for n, path in enumerate(files, 1):
         if progress:
             progress(n, len(files), path.name)
         try:
             file = _read(path)
-            if collection.get(where={"file_hash": file.file_hash}, limit=1)["ids"]:
+            if ctx.kb.ids_where({"file_hash": file.file_hash}, limit=1):
                 report.files_unchanged += 1  # found out before chunking, tagging or embedding anything
                 continue
             docs, vectors = _documents(ctx, file, company, kind)
-            old = collection.get(where={"path": str(path.resolve())})["ids"]
+            old = ctx.kb.ids_where({"path": str(path.resolve())})
             ctx.kb.upsert(docs, vectors=vectors)
             ctx.kb.delete(old)  # after the new chunks are in: a failure leaves the old version searchable
             report.files_replaced += bool(old)

@@ -24,10 +24,22 @@ from agent.vectorstore import make_client, open_collection
 
 RRF_K = 60  # the usual reciprocal-rank constant: damps the head so both lists count
 BATCH = 64
-# A filtered dense search first asks Chroma for this many times the expected number of unfiltered results
-# and keeps the matching ids (Chroma's own metadata pre-filter cost 44 ms p50 at 100k chunks, BENCHMARKS.md).
-OVERFETCH = 3
-MAX_OVERFETCH = 2000  # beyond this many results a where-query is cheaper: the filter is very selective
+# A filtered dense search first asks Chroma for enough unfiltered results that about OVERFETCH x n of them
+# should match, and keeps the matching ids (Chroma's own metadata pre-filter cost 40-190 ms at 100k chunks;
+# an unfiltered query for 1,500 results 16 ms: BENCHMARKS.md).
+OVERFETCH = 1.5
+MAX_OVERFETCH = 3000  # beyond this many results a where-query is cheaper: the filter is very selective
+
+
+@contextlib.contextmanager
+def _chroma_errors(what: str) -> Any:
+    """Chroma's own exceptions (a server gone away, a broken file) as one SearchIndexError naming the step."""
+    try:
+        yield
+    except SearchIndexError:
+        raise
+    except Exception as exc:
+        raise SearchIndexError(f"{what} failed: {type(exc).__name__}: {exc}") from exc
 
 
 @dataclass
@@ -100,20 +112,27 @@ class KnowledgeBase:
                 batch_vectors = embedder.embed_passages([d.dense_text for d in batch])
             else:
                 batch_vectors = vectors[start : start + BATCH]
-            self.collection.upsert(
-                ids=[d.id for d in batch],
-                documents=[d.text for d in batch],
-                embeddings=[v.tolist() for v in batch_vectors],
-                metadatas=[{**d.metadata, "hash": d.content_hash} for d in batch],
-            )
+            with _chroma_errors("writing to the index"):
+                self.collection.upsert(
+                    ids=[d.id for d in batch],
+                    documents=[d.text for d in batch],
+                    embeddings=[v.tolist() for v in batch_vectors],
+                    metadatas=[{**d.metadata, "hash": d.content_hash} for d in batch],
+                )
             self.lexical.upsert([(d.id, d.text, d.metadata) for d in batch])
             if progress:
                 progress(min(start + BATCH, len(docs)), len(docs))
         self.lexical.save()
 
+    def ids_where(self, where: dict[str, Any], limit: int | None = None) -> list[str]:
+        """Ids of the stored documents whose metadata match `where` (a Chroma filter)."""
+        with _chroma_errors("reading the index"):
+            return list(self.collection.get(where=where, limit=limit, include=[])["ids"])
+
     def delete(self, doc_ids: list[str]) -> None:
         if doc_ids:
-            self.collection.delete(ids=doc_ids)
+            with _chroma_errors("deleting from the index"):
+                self.collection.delete(ids=doc_ids)
             self.lexical.delete(doc_ids)
             self.lexical.save()
 
@@ -189,12 +208,13 @@ class KnowledgeBase:
             matching = self.lexical.count_matching(filters) if len(self.lexical) else total
             if matching == 0:
                 return []
-            fetch = min(total, OVERFETCH * n * total // matching + n)
+            fetch = min(total, int(OVERFETCH * n * total / matching) + n)
             if len(self.lexical) and fetch <= MAX_OVERFETCH and matching < total:
-                # Unfiltered, then keep the matching ids in rank order: the same ranking as a filtered query
-                # whenever n of them survive, at a fraction of the cost of Chroma's metadata pre-filter.
+                # Unfiltered, then keep the matching ids in rank order: always a prefix of the filtered query's
+                # ranking, at a fraction of the cost of Chroma's metadata pre-filter. The fused list needs depth,
+                # not all n: half of it is enough; fewer falls back to the exact where-query.
                 kept = [i for i in self._query(vector, fetch, None) if self.lexical.matches(i, filters)]
-                if len(kept) >= min(n, matching):
+                if len(kept) >= min(n, matching) or len(kept) >= max(1, n // 2):
                     return kept[:n]
             clauses = [{f: v} for f, v in filters.items()]
             return self._query(vector, min(n, matching), clauses[0] if len(clauses) == 1 else {"$and": clauses})
