@@ -297,12 +297,16 @@ class InterviewSession:
         started = time.perf_counter()
         task = self.task_for(turn)
         score = None
+        if hasattr(self.brain, "prepare"):  # LLM mode: retrieval for the next prompt runs while this is scored
+            self.brain.prepare(turn, text)
         if task is not None:
-            result = self.ctx.scorer.score(task, "" if skipped else text, self.state.lang, turn["meta"].get("hints", 0))
+            hints = turn["meta"].get("hints", 0)
             if getattr(self.brain, "model", None) is not None and not skipped and text.strip():
-                from agent.judge import judge_answer
+                from agent.judge import judged_score  # the offline score runs while the judge's request is out
 
-                result = judge_answer(self.ctx, self.brain.model, task, text, result, self.state.lang)
+                result = judged_score(self.ctx, self.brain.model, task, text, self.state.lang, hints)
+            else:
+                result = self.ctx.scorer.score(task, "" if skipped else text, self.state.lang, hints)
             score = result.as_json()
             if skipped:
                 score["flags"].append("skipped")

@@ -1,6 +1,7 @@
 """The LLM judge, reconciled with the offline scorer.
 
     result = judge_answer(ctx, model, task, answer, offline_result, lang)   # a ScoreResult
+    result = judged_score(ctx, model, task, answer, lang)   # the same, the offline scorer running meanwhile
 
 The answer reaches the judge cleaned of gaming (agent/guard.py) — when gaming was found, only its
 on-topic sentences do — wrapped in delimiters with a random nonce. Evidence quotes must appear
@@ -15,13 +16,14 @@ is kept in `judge.error`.
 from __future__ import annotations
 
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from agent.dimensions import rubric_type
 from agent.guard import inspect_answer
-from agent.llm import prompt_chain, structured_call
+from agent.llm import CallRecord, prompt_chain, structured_call
 from agent.rubric import PENALIZED, KeyPointResult, ScoreResult, ScoringTask, model_answer
 from agent.text import normalize
 
@@ -90,10 +92,45 @@ def _exemplars(task: ScoringTask, lang: str) -> str:
 
 
 def judge_answer(ctx: Any, model: Any, task: ScoringTask, answer: str, offline: ScoreResult, lang: str) -> ScoreResult:
+    """The offline score reconciled with the judge's verdict on the answer (one judge call, after scoring)."""
+    cleaned, gamed = _judge_input(task, answer, offline)
+    verdict, record = _ask_judge(ctx, model, task, cleaned, lang)
+    return _reconcile(offline, verdict, record, cleaned, gamed)
+
+
+def judged_score(ctx: Any, model: Any, task: ScoringTask, answer: str, lang: str, hints_used: int = 0) -> ScoreResult:
+    """`judge_answer` with the offline scorer running while the judge's request is in flight.
+
+    The judge sees the guard-cleaned answer. When the offline score then finds gaming the guard did
+    not (a long off-topic stretch), that verdict is thrown away and the judge is asked again with only
+    the on-topic sentences, exactly as `judge_answer` would have asked (a failed call is not repeated).
+    """
+    guarded, guard_flags = inspect_answer(answer, task.question)
+    if guard_flags:  # the judge may see only the on-topic sentences, which the offline score finds
+        return judge_answer(ctx, model, task, answer, ctx.scorer.score(task, answer, lang, hints_used), lang)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kaoda-offline-score") as pool:
+        scoring = pool.submit(ctx.scorer.score, task, answer, lang, hints_used)
+        verdict, record = _ask_judge(ctx, model, task, guarded, lang)
+        offline = scoring.result()
+    cleaned, gamed = _judge_input(task, answer, offline)
+    if gamed and verdict is not None:  # a failed call stays failed: the offline score stands with its reason
+        result = judge_answer(ctx, model, task, answer, offline, lang)
+        result.judge = {**(result.judge or {}), "discarded_verdict": "asked again with the on-topic sentences only"}
+        return result
+    return _reconcile(offline, verdict, record, cleaned, gamed)
+
+
+def _judge_input(task: ScoringTask, answer: str, offline: ScoreResult) -> tuple[str, bool]:
+    """(the text the judge sees, whether gaming was found): the guard-cleaned answer, or when the
+    guard or the offline scorer found gaming, only the on-topic sentences."""
     cleaned, guard_flags = inspect_answer(answer, task.question)
     gamed = bool(guard_flags) or any(f in GAMING for f in offline.flags)
-    if gamed:  # whatever slipped past the guard must not reach the judge: only on-topic sentences do
-        cleaned = offline.on_topic_text
+    # whatever slipped past the guard must not reach the judge: only on-topic sentences do
+    return (offline.on_topic_text if gamed else cleaned), gamed
+
+
+def _ask_judge(ctx: Any, model: Any, task: ScoringTask, cleaned: str, lang: str) -> tuple[Verdict | None, CallRecord]:
+    """One judge call on `cleaned`, fenced by a random nonce."""
     kind = rubric_type(task.question_type)
     nonce = secrets.token_hex(4)
     fence_open, fence_close = f"<<<ANSWER-{nonce}>>>", f"<<<END-{nonce}>>>"
@@ -106,7 +143,13 @@ def judge_answer(ctx: Any, model: Any, task: ScoringTask, answer: str, offline: 
         "exemplars": _exemplars(task, lang),
         "answer": quoted,
     }
-    verdict, record = structured_call(prompt_chain("judge", lang, model), variables, Verdict)
+    return structured_call(prompt_chain("judge", lang, model), variables, Verdict)
+
+
+def _reconcile(
+    offline: ScoreResult, verdict: Verdict | None, record: CallRecord, cleaned: str, gamed: bool
+) -> ScoreResult:
+    """The final score from the offline result and the verdict (the module docstring has the rules)."""
     result = ScoreResult(**{**offline.__dict__})
     result.key_points = [KeyPointResult(**kp.__dict__) for kp in offline.key_points]
     if verdict is None:

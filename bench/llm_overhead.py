@@ -9,9 +9,11 @@ retrieved ids; judge verdicts that quote the answer), after sleeping a fixed `--
 "Model time" is measured inside the server: from receiving a request to having its reply (the sleep
 plus the scripted model), summed over the requests that a turn made. Overhead = turn wall - model
 time: prompt building, retrieval for the prompt, HTTP and JSON on our side, validation, the offline
-score that runs first, the store. The scripted model writes Chinese questions, so only the zh
-interviews are run (in an en interview its questions are refused as the wrong language and the turn
-falls back to the offline brain); `fallback_turns` counts turns that fell back anyway.
+score, the store, less what runs while a request is out (the offline score runs during the judge's
+request; the prompt's retrieval starts as the answer arrives). The scripted model writes Chinese
+questions, so only the zh interviews are run (in an en interview its questions are refused as the
+wrong language and the turn falls back to the offline brain); `fallback_turns` counts turns that fell
+back anyway.
 
 A turn is `ui.handlers.Handlers.reply` in a process whose settings name the server (LLM mode), the
 same interviews and answers as bench/turn_latency.py.
@@ -97,6 +99,7 @@ def run(home: Path, delay: float, n_interviews: int, n_questions: int) -> dict[s
         flags = {"home": home, "llm_base_url": server.url, "llm_api_key": "sk-bench", "llm_model": "fake-model"}
         ctx = build_context(load_settings({**flags, "llm_timeout": 30.0, "llm_max_retries": 0}, env={}))
         _ = ctx.scorer, ctx.kb
+        ctx.warm_up()  # what `kaoda ui` does at start (ui/app.py): the model, jieba, the index
         handlers, answers = Handlers(ctx), dev_answers()
         handlers.start("generic", "algorithm", "zh", 1, "", None)  # warm-up: chain, client, first calls
         gate = wait_quiet()

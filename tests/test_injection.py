@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from agent.context import Context
-from agent.judge import judge_answer
+from agent.judge import judge_answer, judged_score
 from agent.reference import corpus_task
 from tests.fake_openai import FakeOpenAI
 from tests.test_llm_interview import scripted_judge
@@ -88,3 +88,6 @@ def test_judged_score_never_rises_even_with_a_gullible_judge(
     gamed = judge_answer(llm, model, task, text, ctx.scorer.score(task, text), "zh")
     assert gamed.score <= alone.score, (gamed.score, alone.score, gamed.flags)
     assert set(gamed.flags) & FLAGS, gamed.flags  # the judged turn is flagged too
+    # the interview's path: the offline score runs while the judge's request is out; same verdict
+    overlapped = judged_score(llm, model, task, text, "zh")
+    assert (overlapped.score, sorted(overlapped.flags)) == (gamed.score, sorted(gamed.flags))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Literal
 
 import numpy as np
@@ -26,6 +27,8 @@ DIG_MOVES = ("follow_up", "deeper", "scenario")
 OPEN_MOVES = ("switch_topic", "project")
 MAX_TRANSCRIPT_TURNS = 8
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# retrieval and embeddings done while the model (judge or interviewer) is answering
+_BACKGROUND = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kaoda-llm-brain")
 
 
 class Decision(BaseModel):
@@ -48,6 +51,11 @@ def leaks(question: str, key_points: list[str]) -> str | None:
     return None
 
 
+def material_query(last: dict[str, Any] | None) -> str:
+    """What the prompt's material is retrieved for: the last question and its answer."""
+    return " ".join(filter(None, [(last or {}).get("question", ""), (last or {}).get("answer", "") or ""]))[:400]
+
+
 def wrong_language(question: str, lang: str) -> bool:
     letters = [c for c in question if c.isalpha()]
     cjk = sum(bool(_CJK.match(c)) for c in letters)
@@ -64,6 +72,13 @@ class LLMBrain:
         self.company = company
         self.model = model
         self.offline = OfflineBrain(ctx.corpus, company)
+        self._searches: dict[str, Future[list[Any]]] = {}  # query -> retrieval started by `prepare`
+
+    def prepare(self, turn: dict[str, Any], answer: str) -> None:
+        """The answer is in: start retrieving the next prompt's material while the answer is scored."""
+        query = material_query({**turn, "answer": answer})
+        if query and query not in self._searches:
+            self._searches[query] = _BACKGROUND.submit(self._search, query)
 
     def opening(self, state: Any) -> Move:
         return self.offline.opening(state)
@@ -95,6 +110,8 @@ class LLMBrain:
             if on_question and isinstance(data.get("question"), str):
                 on_question(data["question"])
 
+        # the question texts the decision will likely be matched to, embedded while the model answers
+        _BACKGROUND.submit(self.ctx.scorer.embedder.embed_cached, self._likely_texts(state, last_turn, material))
         chain = prompt_chain("interviewer", state.lang, self.model)
         decision, record = structured_call(chain, variables, Decision, check, partial if on_question else None)
         if decision is None:
@@ -111,21 +128,38 @@ class LLMBrain:
         if planned.question_id:
             card, question = self.corpus.question(planned.question_id)
             lines[question.id] = f"(planned question, topic {card.id}) {self._q(question, state.lang)}"
-        query = " ".join(filter(None, [(last or {}).get("question", ""), (last or {}).get("answer", "") or ""]))[:400]
-        try:
-            hits = (
-                self.ctx.kb.search(query or planned.question, k=5, source="corpus") if query or planned.question else []
-            )
-            hits += self.ctx.kb.search(query or planned.question, k=2, kind="experience", company=self.company.slug)
-        except Exception:  # retrieval is a help here, not a requirement: the plan still gives a question
-            hits = []
-        for hit in hits:
+        query = material_query(last) or planned.question
+        started = self._searches.pop(query, None)
+        for hit in started.result() if started else self._search(query):
             lines.setdefault(hit.id, f"({hit.kind}, topic {hit.metadata.get('topic_id', '-')}) {hit.text[:220]}")
         for source in planned.sources:
             if source in self.corpus.experiences:
                 asked = "; ".join(a.q for a in self.corpus.experiences[source].asked[:4])
                 lines.setdefault(source, f"(interview report, {self.corpus.experiences[source].company}) {asked}")
         return {k: v.replace("\n", " ") for k, v in lines.items()}
+
+    def _search(self, query: str) -> list[Any]:
+        """Corpus hits and this company's interview reports for query; [] when retrieval fails."""
+        if not query:
+            return []
+        try:
+            hits = self.ctx.kb.search(query, k=5, source="corpus")
+            return hits + self.ctx.kb.search(query, k=2, kind="experience", company=self.company.slug)
+        except Exception:  # retrieval is a help here, not a requirement: the plan still gives a question
+            return []
+
+    def _likely_texts(self, state: Any, last: dict[str, Any] | None, material: dict[str, str]) -> list[str]:
+        """Question texts `_to_move` will likely compare the decision with: the next plan item's topic,
+        the last question's topic, the retrieved questions."""
+        ids = [i for i in material if i in self.corpus.questions]
+        if state.plan_pos < len(state.plan):
+            item = state.plan[state.plan_pos]
+            card = self.corpus.cards.get(item.card_id)
+            ids += [item.question_id] + ([q.id for q in card.questions] if card else [])
+        if last and last.get("question_id") in self.corpus.questions:
+            ids += [q.id for q in self.corpus.question(last["question_id"])[0].questions]
+        known = [i for i in dict.fromkeys(ids) if i in self.corpus.questions]
+        return [self._q(self.corpus.question(i)[1], state.lang) for i in known]
 
     def _variables(
         self, state: Any, last: dict[str, Any] | None, allowed: list[str], material: dict[str, str]
@@ -186,10 +220,9 @@ class LLMBrain:
             return None
         embedder = self.ctx.scorer.embedder
         asked = embedder.embed_query(text)
-        sims = [
-            float(np.dot(asked, embedder.embed_query(self._q(self.corpus.question(i)[1], lang)))) for i in question_ids
-        ]
-        return question_ids[int(np.argmax(sims))]
+        # corpus question texts recur: cached (memory, then disk), and most were embedded during the call
+        candidates = embedder.embed_cached([self._q(self.corpus.question(i)[1], lang) for i in question_ids])
+        return question_ids[int(np.argmax(candidates @ asked))]
 
     def _to_move(
         self, decision: Decision, state: Any, last: dict[str, Any] | None, planned: Move, material: dict[str, str]
@@ -233,4 +266,4 @@ class LLMBrain:
     def _nearest_point(self, target: str, points: list[str]) -> int:
         embedder = self.ctx.scorer.embedder
         wanted = embedder.embed_query(target)
-        return int(np.argmax([float(np.dot(wanted, embedder.embed_query(p))) for p in points]))
+        return int(np.argmax(embedder.embed_cached(points) @ wanted))  # the points were cached when scored
