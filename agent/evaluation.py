@@ -17,8 +17,24 @@ import numpy as np
 from agent.errors import InputError
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# what each known field must hold: (check, as the error message says it)
+FIELD_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "query": (lambda v: isinstance(v, str) and bool(v.strip()), "a non-empty string"),
+    "relevant_ids": (lambda v: isinstance(v, list) and bool(v) and all(isinstance(i, str) for i in v), "a list of ids"),
+    "question": (lambda v: isinstance(v, str), "a string"),
+    "reference_answer": (lambda v: isinstance(v, str), "a string"),
+    "answer": (lambda v: isinstance(v, str), "a string"),
+    "score": (_is_number, "a number"),
+    "score_max": (lambda v: v is None or (_is_number(v) and v > 0), "a number > 0"),
+}
+
+
 def read_jsonl(path: Path, required: Sequence[str]) -> list[dict[str, Any]]:
-    """Rows of a JSONL file; a bad line fails with its number and what is missing."""
+    """Rows of a JSONL file; a bad line fails with its number and what is missing or mistyped."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -31,9 +47,14 @@ def read_jsonl(path: Path, required: Sequence[str]) -> list[dict[str, Any]]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(row, dict):
+            raise InputError(f"{path}:{number}: expected a JSON object with fields {list(required)}")
         missing = [k for k in required if k not in row]
-        if not isinstance(row, dict) or missing:
+        if missing:
             raise InputError(f"{path}:{number}: missing field(s) {missing}; expected {list(required)}")
+        for key, (check, expected) in FIELD_TYPES.items():
+            if key in row and not check(row[key]):
+                raise InputError(f"{path}:{number}: field {key!r} must be {expected}, got {row[key]!r:.60}")
         rows.append(row)
     if not rows:
         raise InputError(f"{path}: no rows")

@@ -76,9 +76,8 @@ def from_json(data: Any, source: str = "transcript") -> dict[str, Any]:
                 raise InputError(f"{where}.{key} must be a string")
         if turn.get("answer") is not None and not isinstance(turn["answer"], str):
             raise InputError(f"{where}.answer must be a string or null")
-        score = turn.get("score")
-        if score is not None and not (isinstance(score, dict) and isinstance(score.get("score"), int | float)):
-            raise InputError(f"{where}.score must be null or an object with a numeric 'score'")
+        if turn.get("score") is not None:
+            _check_score(turn["score"], f"{where}.score")
         if not isinstance(turn.get("sources", []), list) or not isinstance(turn.get("meta") or {}, dict):
             raise InputError(f"{where}: 'sources' must be a list and 'meta' an object")
     summary = data.get("summary")
@@ -88,6 +87,36 @@ def from_json(data: Any, source: str = "transcript") -> dict[str, Any]:
     record["summary"] = summary
     record["turns"] = [{**t, "sources": t.get("sources") or [], "meta": t.get("meta") or {}} for t in turns]
     return record
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_score(score: Any, where: str) -> None:
+    """A turn's score as Review, `transcripts show` and progress read it; InputError names the field."""
+    if not isinstance(score, dict) or not _is_number(score.get("score")):
+        raise InputError(f"{where} must be null or an object with a numeric 'score'")
+    dimensions = score.get("dimensions")
+    if not isinstance(dimensions, dict) or not all(
+        isinstance(k, str) and _is_number(v) for k, v in dimensions.items()
+    ):
+        raise InputError(f"{where}.dimensions must be an object of numbers, like {{\"correctness\": 4}}")
+    key_points = score.get("key_points")
+    if not isinstance(key_points, list):
+        raise InputError(f"{where}.key_points must be a list")
+    for i, kp in enumerate(key_points):
+        if not (isinstance(kp, dict) and isinstance(kp.get("text"), str) and isinstance(kp.get("hit"), bool)):
+            raise InputError(f"{where}.key_points[{i}] must be an object with a string 'text' and a true/false 'hit'")
+        if kp.get("evidence") is not None and not isinstance(kp["evidence"], str):
+            raise InputError(f"{where}.key_points[{i}].evidence must be a string or null")
+    if not isinstance(score.get("feedback"), str):
+        raise InputError(f"{where}.feedback must be a string")
+    for key in ("flags", "study"):
+        if not isinstance(score.get(key, []), list):
+            raise InputError(f"{where}.{key} must be a list")
+    if score.get("model_answer") is not None and not isinstance(score["model_answer"], str):
+        raise InputError(f"{where}.model_answer must be a string or null")
 
 
 def dimension_label(corpus: Corpus | None, name: str, lang: str) -> str:

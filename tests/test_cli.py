@@ -51,6 +51,9 @@ def test_scripted_interview_json_has_scored_answers_with_sources(ctx: Context, t
     assert {"id", "company", "role", "lang", "mode", "turns", "summary"} <= set(transcript)
     scored = [t for t in transcript["turns"] if t["score"]]
     assert len(scored) >= 3
+    for turn in scored:  # every key point judged hit quotes the answer it was found in; a miss quotes nothing
+        for kp in turn["score"]["key_points"]:
+            assert (kp["evidence"] in turn["answer"]) if kp["hit"] else not kp["evidence"], kp
     for turn in transcript["turns"]:
         assert {"index", "move", "question", "topic_id", "sources", "answer", "score", "fallback"} <= set(turn)
         if turn["move"] not in ("intro", "wrap_up"):
@@ -92,6 +95,21 @@ def test_score_with_a_reference_works_for_any_question(ctx: Context) -> None:
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["score"] >= 3 and all(kp["hit"] for kp in result["key_points"])
+    answer = "It uses k hash functions over a bit array; false positives are possible, false negatives are not."
+    assert all(kp["evidence"] and kp["evidence"] in answer for kp in result["key_points"])  # quotes, not made up
+
+
+def test_interactive_interview_reasks_after_an_over_long_answer(ctx: Context) -> None:
+    """A paste over the answer limit is refused with the reason; the interview goes on and nothing is lost."""
+    typed = "\n".join(["很" * 20001, "我做过 RAG 项目，负责检索模块。", "/end"]) + "\n"
+    done = kaoda(ctx.settings.home, "interview", "--questions", "2", "--seed", "3", stdin=typed)
+    assert done.returncode == 0, done.stderr
+    shown = done.stdout + done.stderr
+    assert "the limit is 20000" in shown and "Traceback" not in shown
+    listed = json.loads(kaoda(ctx.settings.home, "transcripts", "list", "--json").stdout)["interviews"]
+    latest = json.loads(kaoda(ctx.settings.home, "transcripts", "show", listed[0]["id"], "--json").stdout)
+    answers = [t["answer"] for t in latest["turns"] if t["answer"]]
+    assert answers == ["我做过 RAG 项目，负责检索模块。"]
 
 
 def test_bad_input_exits_2_with_one_line(ctx: Context, tmp_path: Path) -> None:

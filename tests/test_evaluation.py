@@ -34,6 +34,15 @@ def test_bad_jsonl_names_the_line(tmp_path: Path) -> None:
     data.write_text("not json\n", encoding="utf-8")
     with pytest.raises(InputError, match=":1: not valid JSON"):
         read_jsonl(data, ("query",))
+    data.write_text('["query", "relevant_ids"]\n', encoding="utf-8")
+    with pytest.raises(InputError, match=":1: expected a JSON object"):
+        read_jsonl(data, ("query", "relevant_ids"))
+    data.write_text('{"question": "q", "reference_answer": "r", "answer": "a", "score": "abc"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=":1: field 'score' must be a number"):
+        read_jsonl(data, ("question", "reference_answer", "answer", "score"))
+    data.write_text('{"query": "a", "relevant_ids": "zero"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="field 'relevant_ids' must be a list of ids"):
+        read_jsonl(data, ("query", "relevant_ids"))
 
 
 @pytest.mark.slow

@@ -127,10 +127,32 @@ def test_json_export_import_round_trips_and_refuses_duplicates(ctx: Context) -> 
         ctx.store.import_record(from_json(exported))
 
 
+def _with_score(score: object) -> dict[str, object]:
+    """A minimal exported interview whose one turn carries `score`."""
+    turn = {"index": 0, "move": "switch_topic", "question": "Q?", "answer": "A", "score": score}
+    return {"id": "x", "company": "c", "role": "r", "lang": "zh", "mode": "offline", "turns": [turn]}
+
+
+GOOD_SCORE = {"score": 3, "dimensions": {"correctness": 3}, "key_points": [{"text": "k", "hit": True}], "feedback": ""}
+
+
+def test_a_well_formed_score_imports() -> None:
+    assert from_json(_with_score(GOOD_SCORE))["turns"][0]["score"] == GOOD_SCORE
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         ([], "JSON object"),
+        (_with_score({"score": "abc"}), r"turns\[0\].score must be null or an object with a numeric 'score'"),
+        (_with_score({"score": 3}), r"turns\[0\].score.dimensions must be an object of numbers"),
+        (_with_score({**GOOD_SCORE, "dimensions": {"correctness": "high"}}), r"score.dimensions"),
+        (_with_score({**GOOD_SCORE, "key_points": ["k"]}), r"score.key_points\[0\] must be an object"),
+        (_with_score({**GOOD_SCORE, "key_points": [{"text": "k", "hit": "yes"}]}), r"key_points\[0\]"),
+        (_with_score({**GOOD_SCORE, "key_points": [{"text": "k", "hit": True, "evidence": 5}]}), r"evidence"),
+        (_with_score({**GOOD_SCORE, "key_points": "k"}), r"score.key_points must be a list"),
+        (_with_score({k: v for k, v in GOOD_SCORE.items() if k != "feedback"}), r"score.feedback must be a string"),
+        (_with_score({**GOOD_SCORE, "flags": "gamed"}), r"score.flags must be a list"),
         ({"id": "x", "company": "c", "role": "r", "lang": "zh", "mode": "offline"}, "'turns' must be a list"),
         (
             {"id": "x", "company": "c", "role": "r", "lang": "zh", "mode": "offline", "turns": [{"index": 3}]},

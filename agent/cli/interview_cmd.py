@@ -114,7 +114,11 @@ def _interactive(session: InterviewSession, echo: bool) -> None:
             break
         scored, stream = turn, _QuestionPrinter(out)
         skipped = text.strip() == "/skip"
-        session.answer("" if skipped else text, skipped=skipped, on_question=stream)
+        try:
+            session.answer("" if skipped else text, skipped=skipped, on_question=stream)
+        except InputError as exc:  # e.g. an over-long paste: say why and ask the same question again
+            out.write(f"  {exc}\n")
+            continue
         if stream.printed:
             out.write("\n")
         if scored.get("score"):
