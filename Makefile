@@ -41,8 +41,11 @@ typecheck: setup
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-test: setup lint browser
-	$(PY) -m pytest
+# pytest exits 5 when it collected no tests: a failure here, said in words
+test: setup lint typecheck browser
+	@$(PY) -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure here" >&2; exit 1; fi; \
+	exit $$status
 
 bench: index
 	$(PY) bench/run_all.py
