@@ -98,10 +98,8 @@ def _check_score(score: Any, where: str) -> None:
     if not isinstance(score, dict) or not _is_number(score.get("score")):
         raise InputError(f"{where} must be null or an object with a numeric 'score'")
     dimensions = score.get("dimensions")
-    if not isinstance(dimensions, dict) or not all(
-        isinstance(k, str) and _is_number(v) for k, v in dimensions.items()
-    ):
-        raise InputError(f"{where}.dimensions must be an object of numbers, like {{\"correctness\": 4}}")
+    if not isinstance(dimensions, dict) or not all(isinstance(k, str) and _is_number(v) for k, v in dimensions.items()):
+        raise InputError(f'{where}.dimensions must be an object of numbers, like {{"correctness": 4}}')
     key_points = score.get("key_points")
     if not isinstance(key_points, list):
         raise InputError(f"{where}.key_points must be a list")
