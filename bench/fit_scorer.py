@@ -1,6 +1,7 @@
 """Fit the offline scorer's calibration on the dev set's fit split; report agreement on the held-out split.
 
     .venv/bin/python bench/fit_scorer.py            # writes corpus/rubrics/calibration.json, prints JSON lines
+    .venv/bin/python bench/fit_scorer.py --write-held-out HELD_OUT.jsonl   # only the held-out rows, to check
 
 Split: by question id (a question's answers are all in one split), held out = crc32(question_id) % 10 < 3.
 The held-out rows are never used for fitting. Two models are fitted on the fit split: the dimensions
@@ -119,7 +120,18 @@ def report(name: str, human: list[float], predicted: list[float]) -> dict[str, A
     }
 
 
+def write_held_out(target: Path) -> int:
+    """Write the held-out rows (the split above) as JSONL, for `kaoda eval scoring --data`."""
+    rows = [r for path in DATA for r in read_jsonl(path, ("question", "reference_answer", "answer", "score"))]
+    kept = [r for r in rows if held_out(r)]
+    target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept), encoding="utf-8")
+    return len(kept)
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--write-held-out":
+        print(json.dumps({"held_out_rows": write_held_out(Path(sys.argv[2])), "file": sys.argv[2]}))
+        return
     ctx = build_context(load_settings({"home": REPO / ".bench-home"}, env={}))
     rows = [r for path in DATA for r in read_jsonl(path, ("question", "reference_answer", "answer", "score"))]
     features(ctx, rows)
