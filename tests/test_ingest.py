@@ -96,3 +96,62 @@ def test_cli_ingest_with_company_override_and_json(ctx: Context, tmp_path: Path)
     assert hit.metadata["company"] == "sensetime"
     bad = subprocess.run([*cmd[:5], "--company", "nope"], capture_output=True, text=True, env=env, timeout=300)
     assert bad.returncode == 2 and "unknown company" in bad.stderr
+
+
+def _text_pdf(path: Path, lines: list[str]) -> Path:
+    """A real one-page PDF whose text layer holds `lines` (ASCII, Helvetica), written by hand."""
+    text = " ".join(f"({line}) Tj 0 -16 Td" for line in lines)
+    stream = f"BT /F1 11 Tf 40 800 Td {text} ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >>"
+        b" /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_a_pdf_with_text_is_ingested_and_found(ctx: Context, tmp_path: Path) -> None:
+    pdf = _text_pdf(
+        tmp_path / "bytedance-round2.pdf",
+        [
+            "ByteDance second round, LLM infra.",
+            "They asked how Megatron tensor parallelism splits the MLP by columns then rows,",
+            "and where the all-reduce happens in the forward and backward pass.",
+        ],
+    )
+    report = ingest_paths(ctx, [pdf])
+    assert (report.files_added, report.skipped) == (1, [])
+    top = ctx.kb.search("Megatron MLP all-reduce", k=3, source="user")[0]
+    assert top.metadata["path"].endswith("bytedance-round2.pdf") and "column" in top.text
+    assert top.metadata.get("company") == "bytedance"
+
+
+def test_a_pdf_resume_gives_questions_about_its_claims(ctx: Context, tmp_path: Path) -> None:
+    from agent.files import read_user_file
+    from agent.interview import InterviewSession
+
+    pdf = _text_pdf(
+        tmp_path / "resume.pdf",
+        [
+            "Built a RAG assistant over 2 million support tickets with hybrid retrieval and a reranker;",
+            "recall@5 rose from 62% to 85%.",
+            "Fine-tuned a 7B model with LoRA rank 16 on 8 A100 GPUs.",
+        ],
+    )
+    text = read_user_file(pdf)
+    assert "LoRA rank 16" in text
+    session = InterviewSession.start(ctx, "generic", "algorithm", text, "en", n_questions=4, seed=1)
+    assert any("LoRA" in claim or "RAG" in claim for claim in session.state.claims)
+    assert {"lora", "rag"} & set(session.state.resume_topics)

@@ -80,6 +80,22 @@ def test_drill_reasks_the_missed_topic_in_other_wording(corpus: Corpus) -> None:
     assert item.question_id != "zero-q1" and item.question_id in {q.id for q in corpus.cards["zero"].questions}
 
 
+def test_a_one_question_topic_is_drilled_on_the_missed_key_points(corpus: Corpus) -> None:
+    """No other wording to ask: the same question again, scored only on what was missed last time."""
+    import copy
+
+    card = corpus.cards["zero"]
+    single = copy.copy(corpus)
+    single.cards = {**corpus.cards, "zero": card.model_copy(update={"questions": card.questions[:1]})}
+    topic = TopicMastery("zero", "ZeRO", "distributed")
+    topic.record(1.0, DAY, card.questions[0].id, [0, 2])
+    item = drill_item(single, topic)
+    expected = ("drill", "zero", card.questions[0].id, [0, 2])
+    assert (item.kind, item.card_id, item.question_id, item.key_points) == expected
+    never_answered = TopicMastery("zero", "ZeRO", "distributed")  # e.g. progress from an import
+    assert drill_item(single, never_answered).question_id == card.questions[0].id
+
+
 def test_nothing_to_drill_is_a_clear_error(corpus: Corpus) -> None:
     with pytest.raises(InputError, match="finish an interview first"):
         plan_drill(progress([], corpus), corpus)
