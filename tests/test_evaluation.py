@@ -134,3 +134,57 @@ def test_eval_commands_on_arbitrary_rows(ctx: Context, tmp_path: Path) -> None:
     assert scored[0] > scored[2] > scored[1] and scored[3] > scored[5] > scored[4], scored
     assert len(task_for_row(ctx, rows[3]).key_points) == 4  # derived: one key point per reference sentence
     assert [kp.zh for kp in task_for_row(ctx, rows[5]).key_points] == rows[5]["key_points"]
+
+
+@pytest.mark.slow
+def test_eval_scoring_uses_the_judge_when_an_endpoint_is_configured(ctx: Context, tmp_path: Path) -> None:
+    """`kaoda eval scoring` measures what the product gives: judged in LLM mode, offline with --offline."""
+    from tests.fake_openai import FakeOpenAI
+    from tests.test_llm_interview import scripted_judge
+
+    reference = "A bit array with k hash functions. False positives are possible. False negatives are impossible."
+    answers = [
+        ("A bit array plus k hash functions; false positives are possible, false negatives are not.", 5),
+        ("A kind of tree that stores sorted keys.", 0),
+        ("It uses hash functions and a bit array.", 3),
+    ]
+    data = tmp_path / "s.jsonl"
+    data.write_text(
+        "".join(
+            json.dumps({"question": "What is a Bloom filter?", "reference_answer": reference, "answer": a, "score": s})
+            + "\n"
+            for a, s in answers
+        ),
+        encoding="utf-8",
+    )
+
+    def run(server: FakeOpenAI, *flags: str) -> dict[str, object]:
+        env = {
+            **os.environ,
+            "KAODA_HOME": str(ctx.settings.home),
+            "KAODA_LLM_BASE_URL": server.url,
+            "KAODA_LLM_API_KEY": "sk-eval",
+            "KAODA_LLM_MODEL": "judge-model",
+            "KAODA_LLM_MAX_RETRIES": "0",
+        }
+        command = [sys.executable, "-m", "agent", "eval", "scoring", "--data", str(data), "--json", *flags]
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    judge = FakeOpenAI(default=scripted_judge).start()
+    broken = FakeOpenAI(default=lambda body: "this is not a verdict").start()
+    try:
+        judged = run(judge)
+        assert judged["scorer"] == "llm judge (judge-model) + offline" and judged["judge_failures"] == 0
+        assert len(judge.requests) >= 3 and all("<<<ANSWER-" in r["messages"][-1]["content"] for r in judge.requests)
+        asked = len(judge.requests)
+        offline = run(judge, "--offline")
+        assert offline["scorer"] == "offline" and "judge_failures" not in offline
+        assert len(judge.requests) == asked  # --offline sends nothing
+        failed = run(broken)
+        assert failed["judge_failures"] == 3 and failed["n"] == 3  # every row still scored, offline
+        assert failed["pearson"] == offline["pearson"]
+    finally:
+        judge.stop()
+        broken.stop()

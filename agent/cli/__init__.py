@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
         "{question, reference_answer, answer, score, score_max}",
     )
     ev.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid", help="retrieval only")
+    ev.add_argument(
+        "--offline", action="store_true", help="scoring only: the offline scorer even when an endpoint is configured"
+    )
     ev.add_argument("--json", action="store_true")
     ev.set_defaults(run=commands.evaluate)
 

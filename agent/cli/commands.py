@@ -118,7 +118,27 @@ def evaluate(args: argparse.Namespace) -> int:
         from agent.reference import task_for_row
 
         rows = read_jsonl(Path(args.data), required=("question", "reference_answer", "answer", "score"))
-        result = evaluate_scoring(rows, lambda row: ctx.scorer.score(task_for_row(ctx, row), row["answer"]).score)
+        judged = ctx.settings.mode == "llm" and not args.offline
+        failures = 0
+
+        def score_row(row: dict[str, Any]) -> float:
+            """The score the product would give: judged when an endpoint is configured."""
+            nonlocal failures
+            task = task_for_row(ctx, row)
+            if not judged:  # as bench/fit_scorer.py scores (and fits): the default language
+                return ctx.scorer.score(task, row["answer"]).score
+            lang = row.get("lang") or ctx.settings.lang
+            from agent.judge import judged_score
+            from agent.llm import make_chat_model
+
+            result = judged_score(ctx, make_chat_model(ctx.settings, temperature=0.0), task, row["answer"], lang)
+            failures += bool((result.judge or {}).get("error"))
+            return result.score
+
+        result = evaluate_scoring(rows, score_row)
+        result["scorer"] = f"llm judge ({ctx.settings.llm_model}) + offline" if judged else "offline"
+        if judged:
+            result["judge_failures"] = failures  # rows where the offline score stood alone
     if args.json:
         emit({k: v for k, v in result.items() if k not in ("misses", "predicted")})
     else:
