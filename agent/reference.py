@@ -48,6 +48,7 @@ def corpus_task(
         list(question.pitfalls) if indices is None else [],
         question.type,
         card.id if card.track in TOPIC_TRACKS else None,
+        {"zh": card.note_zh, "en": card.note_en} if indices is None else {},  # a follow-up's answer: its points
     )
 
 

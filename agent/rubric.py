@@ -86,6 +86,7 @@ class ScoringTask:
     pitfalls: list[Pitfall] = field(default_factory=list)
     question_type: str = "fundamentals"  # picks the rubric: technical, project, behavioral or coding
     topic_id: str | None = None
+    notes: dict[str, str] = field(default_factory=dict)  # lang -> the topic card's note (the model answer's source)
 
 
 class OfflineScorer:
@@ -173,7 +174,7 @@ class OfflineScorer:
             key_points=results,
             feedback=feedback(results, pitfalls, lang, off_topic, _hedge_notes(hedges, results, sims_per_sentence)),
             flags=flags,
-            model_answer=model_answer(task.key_points, lang),
+            model_answer=model_answer(task.key_points, lang, task.notes.get(lang, "")),
             pitfalls_hit=pitfalls,
             study=[task.topic_id] if task.topic_id else [],
             on_topic_text=relevant,
@@ -262,7 +263,7 @@ class OfflineScorer:
             feedback=feedback(results, [], lang, off_topic=False),
             signals={"scored": False, "hedging": 0.0, "hedged": [], "relevance": 0.0},
             flags=flags,
-            model_answer=model_answer(task.key_points, lang),
+            model_answer=model_answer(task.key_points, lang, task.notes.get(lang, "")),
             study=[task.topic_id] if task.topic_id else [],
         )
 
@@ -281,11 +282,39 @@ def _hedge_notes(
     return notes
 
 
-def model_answer(key_points: list[KeyPoint], lang: str) -> str:
-    """A reference answer assembled from the key points."""
-    if lang == "zh":
-        return "；".join(kp.zh.rstrip("。；") for kp in key_points) + "。"
-    return " ".join(kp.en.rstrip(".") + "." for kp in key_points)
+_NOTE_SENTENCE = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+|\n+")
+NOTE_MATCH = 0.75  # share of a key point's character bigrams a note sentence must hold to stand for it
+
+
+def _bigrams(text: str) -> set[str]:
+    flat = re.sub(r"\s+", "", text.lower())
+    return {flat[i : i + 2] for i in range(len(flat) - 1)}
+
+
+def model_answer(key_points: list[KeyPoint], lang: str, note: str = "") -> str:
+    """A reference answer: for each key point the topic note's sentence that states it (in the note's
+    order), else the key point itself; with no note, the key points in order."""
+    zh = lang == "zh"
+    texts = [kp.zh if zh else kp.en for kp in key_points]
+    sentences = [s.strip().lstrip("-*0123456789. ").strip() for s in _NOTE_SENTENCE.split(note)]
+    sentences = [s for s in sentences if len(s) >= 6]
+    chosen: dict[int, None] = {}
+    unmatched: list[str] = []
+    for text in texts:
+        wanted = _bigrams(text)
+        best, share = -1, 0.0
+        for i, sentence in enumerate(sentences):
+            covered = len(wanted & _bigrams(sentence)) / max(1, len(wanted))
+            if covered > share:
+                best, share = i, covered
+        if share >= NOTE_MATCH:
+            chosen[best] = None
+        else:
+            unmatched.append(text)
+    parts = [sentences[i] for i in sorted(chosen)] + unmatched
+    if zh:
+        return "".join(p.rstrip("。；;：:，, ") + "。" for p in parts)
+    return " ".join(p.rstrip(".;:, ") + "." for p in parts)
 
 
 def feedback(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -165,3 +166,21 @@ def test_overall_is_the_score_on_100(ctx: Context, zero_task: ScoringTask) -> No
     for text in (FULL, PARTIAL, WRONG, OFF_TOPIC, ""):
         result = ctx.scorer.score(zero_task, text)
         assert 0 <= result.score <= 5 and result.overall == round(result.score * 20)
+
+
+@pytest.mark.parametrize("question_id", ["dpo-q1", "grpo-q1", "activations-q2", "bert-gpt-t5-q1", "dpo-variants-q1"])
+def test_the_model_answer_is_written_from_the_topic_note_and_covers_the_points(ctx: Context, question_id: str) -> None:
+    """Where the note states a key point its sentence is used; scored, the answer does as well as the points."""
+    from agent.reference import corpus_task
+    from agent.rubric import model_answer
+
+    card, question = ctx.corpus.question(question_id)
+    task = corpus_task(card, question)
+    for lang, note in (("zh", card.note_zh), ("en", card.note_en)):
+        answer = ctx.scorer.score(task, "", lang).model_answer
+        pieces = [p.strip() for p in re.split(r"。|\.\s", answer) if len(p.strip()) >= 12]
+        assert [p for p in pieces if p[:12] in note], (lang, answer)  # some of it in the note's own words
+        points_only = ctx.scorer.score(task, model_answer(task.key_points, lang), lang).score
+        result = ctx.scorer.score(task, answer, lang)
+        assert result.score >= min(4.0, points_only - 0.5), (lang, result.score, points_only, answer)
+        assert not set(result.flags) & {"off_topic", "pitfall"}, (lang, result.flags)
