@@ -4,7 +4,8 @@ Every turn goes through `save_turn`, committed before the caller shows the next 
 
     store = TranscriptStore(settings.db_path)
     store.save_turn(interview_id, turn)        # insert or update one turn, committed
-    store.get(interview_id)                    # {"id", ..., "turns": [...]}
+    store.get(interview_id)                    # {"id", ..., "owner", "turns": [...]}
+    store.set_owner(interview_id, token)       # the browser that made it (ui/owners.py); NULL = CLI
 """
 
 from __future__ import annotations
@@ -70,7 +71,21 @@ def m002_interview_kind(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_interview_kind]  # append only
+def m003_interview_owner(conn: sqlite3.Connection) -> None:
+    """The browser that made an interview (a random token; NULL for the CLI and older rows)."""
+    conn.executescript(
+        """
+        ALTER TABLE interviews ADD COLUMN owner TEXT;
+        CREATE INDEX interviews_owner ON interviews(owner);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_initial,
+    m002_interview_kind,
+    m003_interview_owner,
+]  # append only
 
 
 def exports_dir(db_path: Path) -> Path:
@@ -128,15 +143,31 @@ class TranscriptStore:
     def create_interview(self, record: dict[str, Any]) -> None:
         with self._connect() as conn:
             conn.execute(
-                "INSERT INTO interviews (id, company, role, lang, mode, kind, created_at, state_json)"
-                " VALUES (:id, :company, :role, :lang, :mode, :kind, :created_at, :state_json)",
+                "INSERT INTO interviews (id, company, role, lang, mode, kind, created_at, state_json, owner)"
+                " VALUES (:id, :company, :role, :lang, :mode, :kind, :created_at, :state_json, :owner)",
                 {
                     **record,
                     "kind": record.get("kind") or "interview",
+                    "owner": record.get("owner"),
                     "created_at": record.get("created_at") or now(),
                     "state_json": record.get("state_json"),
                 },
             )
+
+    def set_owner(self, interview_id: str, owner: str | None) -> None:
+        """Record which browser made the interview (the web app's owner token; see ui/owners.py)."""
+        with self._connect() as conn:
+            updated = conn.execute("UPDATE interviews SET owner=? WHERE id=?", (owner, interview_id)).rowcount
+        if not updated:
+            raise NotFoundError(f"no interview {interview_id!r}")
+
+    def owner(self, interview_id: str) -> str | None:
+        """The owner token of an interview (None: made by the CLI, imported, or older than owners)."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT owner FROM interviews WHERE id=?", (interview_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no interview {interview_id!r}; see `kaoda transcripts list`")
+        return row["owner"]
 
     def save_turn(self, interview_id: str, turn: dict[str, Any], state_json: str | None = None) -> None:
         """Insert or update one turn (and the resumable state) in one committed transaction."""
@@ -211,13 +242,18 @@ class TranscriptStore:
             for turn in record["turns"]:
                 self._write_turn(conn, record["id"], turn)
 
-    def scored_turns(self) -> list[dict[str, Any]]:
-        """Every scored answer on a topic, oldest first: the history mastery is computed from."""
+    def scored_turns(self, owner: str | None = None) -> list[dict[str, Any]]:
+        """Every scored answer on a topic, oldest first: the history mastery is computed from.
+
+        With `owner`, only the answers of that owner's interviews.
+        """
+        where = " AND t.interview_id IN (SELECT id FROM interviews WHERE owner=?)" if owner is not None else ""
         with self._connect() as conn:
             rows = conn.execute(
                 "SELECT t.interview_id, t.idx, t.topic_id, t.question_id, t.score, t.answered_at, t.score_json"
                 " FROM turns t WHERE t.score IS NOT NULL AND t.topic_id IS NOT NULL AND t.answered_at IS NOT NULL"
-                " ORDER BY t.answered_at, t.interview_id, t.idx"
+                f"{where} ORDER BY t.answered_at, t.interview_id, t.idx",
+                (owner,) if owner is not None else (),
             ).fetchall()
         history = []
         for row in rows:
@@ -228,12 +264,15 @@ class TranscriptStore:
             history.append({**entry, "missed": missed})
         return history
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self, owner: str | None = None) -> list[dict[str, Any]]:
+        """Every interview, newest first (with `owner`, only that owner's); the owner itself is not listed."""
+        where = " WHERE i.owner=?" if owner is not None else ""
         with self._connect() as conn:
             rows = conn.execute(
                 "SELECT i.id, i.company, i.role, i.lang, i.mode, i.kind, i.status, i.created_at, i.overall,"
                 " (SELECT COUNT(*) FROM turns t WHERE t.interview_id=i.id AND t.answer IS NOT NULL) AS answered"
-                " FROM interviews i ORDER BY i.created_at DESC, i.rowid DESC"
+                f" FROM interviews i{where} ORDER BY i.created_at DESC, i.rowid DESC",
+                (owner,) if owner is not None else (),
             ).fetchall()
         return [dict(r) for r in rows]
 

@@ -65,3 +65,35 @@ def test_delete_really_deletes(tmp_path: Path) -> None:
         store.get("gone")
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     assert b"secret answer text 12345" not in raw
+
+
+def test_owners_added_by_migration_and_used_to_filter(tmp_path: Path) -> None:
+    path = tmp_path / "before-owners.db"
+    with sqlite3.connect(path) as conn:  # a file from before m003: no owner column
+        MIGRATIONS[0](conn)
+        MIGRATIONS[1](conn)
+        conn.execute(
+            "INSERT INTO interviews (id, company, role, lang, mode, created_at) "
+            "VALUES ('old1', 'generic', 'data', 'en', 'offline', '2026-01-01')"
+        )
+        conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = [("m001_initial",), ("m002_interview_kind",)]
+        conn.executemany("INSERT INTO migrations VALUES (?, '2026-01-01')", done)
+    store = TranscriptStore(path)
+    assert store.owner("old1") is None  # existing rows keep NULL
+    store.create_interview({"id": "a1", "company": "x", "role": "y", "lang": "zh", "mode": "offline", "owner": "tok-a"})
+    store.create_interview({"id": "b1", "company": "x", "role": "y", "lang": "zh", "mode": "offline"})
+    store.set_owner("b1", "tok-b")
+    answered = {"answered_at": "2026-01-02T00:00:00+00:00"}
+    store.save_turn("a1", {**_turn(0, "A 的回答"), **answered})
+    store.save_turn("b1", {**_turn(0, "B 的回答"), **answered})
+    assert {r["id"] for r in store.list()} == {"old1", "a1", "b1"}
+    assert [r["id"] for r in store.list("tok-a")] == ["a1"] and "owner" not in store.list()[0]
+    assert [r["interview_id"] for r in store.scored_turns("tok-b")] == ["b1"]
+    assert {r["interview_id"] for r in store.scored_turns()} == {"a1", "b1"}
+    assert store.list("nobody") == [] and store.scored_turns("nobody") == []
+    assert (store.owner("a1"), store.owner("b1")) == ("tok-a", "tok-b")
+    with pytest.raises(NotFoundError):
+        store.set_owner("missing", "tok-a")
+    with pytest.raises(NotFoundError):
+        store.owner("missing")
