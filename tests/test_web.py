@@ -11,6 +11,7 @@ from gradio_client import Client
 
 from agent.context import Context
 from ui.app import create_app
+from ui.strings import STRINGS
 
 pytestmark = pytest.mark.slow
 
@@ -30,6 +31,15 @@ def client(ctx: Context) -> Iterator[Client]:
         yield Client(f"http://127.0.0.1:{port}/", verbose=False)
     finally:
         app.close()
+
+
+def test_every_ui_string_has_zh_and_en() -> None:
+    incomplete = [
+        key
+        for key, texts in STRINGS.items()
+        if set(texts) != {"zh", "en"} or not all(isinstance(v, str) and v.strip() for v in texts.values())
+    ]
+    assert incomplete == []
 
 
 def test_three_question_interview_then_review_and_export(client: Client, ctx: Context) -> None:

@@ -59,7 +59,7 @@ def create_app(ctx: Context) -> gr.Blocks:
             with L.label(gr.Tab(t("tab_library", lang), id="library", elem_id="tab-library"), "tab_library"):
                 library_tab(lib, h, lang, L, ui_lang)
             with L.label(gr.Tab(t("tab_settings", lang), id="settings", elem_id="tab-settings"), "tab_settings"):
-                lang_radio = settings_tab(ctx, lang, L, llm, iv)
+                lang_radio = settings_tab(ctx, lang, L, llm, iv, ui_lang)
 
         def switch(chosen: str) -> list[Any]:
             return [chosen, chosen, *L.updates(chosen)]

@@ -107,7 +107,7 @@ class Handlers:
         """The rounds of the company's style, then the planned main questions and their topics."""
         state, lang = session.state, session.state.lang
         zh = lang == "zh"
-        head = "专项练习" if state.kind == "drill" and zh else "Drill" if state.kind == "drill" else t("plan", lang)
+        head = t("plan_drill" if state.kind == "drill" else "plan", lang)
         lines = [f"**{head}** · ID `{state.id}` · {state.mode} · {t('difficulty_' + state.difficulty, lang)}", ""]
         rounds = [r.name if zh else r.name_en for r in session.company.rounds]
         if rounds and state.kind != "drill":

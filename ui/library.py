@@ -99,13 +99,14 @@ class LibraryHandlers:
         return "\n".join(lines)
 
 
-def test_connection(base_url: str, api_key: str, model: str, ctx: Context) -> str:
+def test_connection(base_url: str, api_key: str, model: str, ctx: Context, lang: str = "en") -> str:
     """One tiny request to the endpoint typed in the Settings tab; the key stays in this browser session."""
     from agent.llm import ping
 
     if not api_key:
-        return "⚠️ API key is empty: the offline interviewer is used"
+        return t("key_empty", lang)
     try:
-        return "✅ " + ping(ctx.with_settings(llm_base_url=base_url, llm_api_key=api_key, llm_model=model).settings)
+        verdict = ping(ctx.with_settings(llm_base_url=base_url, llm_api_key=api_key, llm_model=model).settings)
     except KaodaError as exc:
-        return f"⚠️ {exc}"
+        return f"⚠️ {t('connection_failed', lang)}: {html.escape(str(exc))}"
+    return f"✅ {t('connection_ok', lang)}: {html.escape(verdict)}"

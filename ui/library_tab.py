@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import gradio as gr
@@ -66,8 +67,8 @@ def library_tab(lib: LibraryHandlers, h: Handlers, lang: str, L: Labels, ui_lang
     ingest.click(run_ingest, [files, ingest_company, ingest_kind], ingest_report, api_name="ingest")
 
 
-def settings_tab(ctx: Context, lang: str, L: Labels, llm: gr.State, iv: InterviewTab) -> gr.Radio:
-    """Returns the UI-language radio (wired by the app, which owns every label)."""
+def settings_tab(ctx: Context, lang: str, L: Labels, llm: gr.State, iv: InterviewTab, shown_lang: Any) -> gr.Radio:
+    """Returns the UI-language radio (wired by the app, which owns every label); `shown_lang` holds the UI language."""
     ui_lang = gr.Radio(
         ["zh", "en"], value=lang, label=f"{t('ui_lang', 'zh')} / {t('ui_lang', 'en')}", elem_id="ui-lang"
     )
@@ -87,12 +88,17 @@ def settings_tab(ctx: Context, lang: str, L: Labels, llm: gr.State, iv: Intervie
         check = L.value(gr.Button(t("test_connection", lang), elem_id="test-connection"), "test_connection")
         apply = L.value(gr.Button(t("apply", lang), variant="primary", elem_id="apply-endpoint"), "apply")
     verdict = gr.Markdown(elem_id="connection")
-    check.click(lambda b, k, m: test_connection(b, k, m, ctx), [base_url, api_key, model], verdict, api_name=False)
+    check.click(
+        lambda b, k, m, lg: test_connection(b, k, m, ctx, lg),
+        [base_url, api_key, model, shown_lang],
+        verdict,
+        api_name=False,
+    )
 
-    def use_endpoint(b: str, k: str, m: str) -> tuple[dict[str, str], str, Any]:
+    def use_endpoint(b: str, k: str, m: str, lg: str) -> tuple[dict[str, str], str, Any]:
         chosen = {"base_url": b, "api_key": k, "model": m}
         mode = "llm" if k else ctx.settings.mode
-        return chosen, "✅ " + (m if k else t("mode_note", lang)), gr.update(value=mode)
+        return chosen, "✅ " + (html.escape(m) if k else t("mode_note", lg)), gr.update(value=mode)
 
-    apply.click(use_endpoint, [base_url, api_key, model], [llm, verdict, iv.mode], api_name=False)
+    apply.click(use_endpoint, [base_url, api_key, model, shown_lang], [llm, verdict, iv.mode], api_name=False)
     return ui_lang

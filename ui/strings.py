@@ -131,6 +131,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "val_finished": {"zh": "已结束", "en": "finished"},
     "study": {"zh": "建议复习", "en": "Study"},
     "track_mastery": {"zh": "方向掌握度", "en": "Mastery per track"},
+    "plan_drill": {"zh": "专项练习", "en": "Drill"},
+    "key_empty": {
+        "zh": "⚠️ API Key 为空：将使用离线面试官",
+        "en": "⚠️ API key is empty: the offline interviewer is used",
+    },
+    "connection_ok": {"zh": "连接成功", "en": "Connected"},
+    "connection_failed": {"zh": "连接失败", "en": "Connection failed"},
 }
 
 

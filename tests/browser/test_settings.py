@@ -81,7 +81,7 @@ def test_own_endpoint_is_tested_and_used_for_the_next_interview(
     type_in(page, "model", "fake-model")
     fake_llm.enqueue("ok")
     page.locator("#test-connection").click()
-    expect(page.locator("#connection")).to_contain_text("✅ fake-model")
+    expect(page.locator("#connection")).to_contain_text(f"✅ {t('connection_ok', 'zh')}: fake-model")
     page.locator("#apply-endpoint").click()
     expect(page.locator("#connection")).to_contain_text("✅")
     idle(page)
