@@ -14,6 +14,7 @@ from ui.app import create_app
 from ui.strings import STRINGS
 
 pytestmark = pytest.mark.slow
+PAYLOAD = "<img src=x onerror=alert(1)>"
 
 
 def free_port() -> int:
@@ -31,6 +32,12 @@ def client(ctx: Context) -> Iterator[Client]:
         yield Client(f"http://127.0.0.1:{port}/", verbose=False)
     finally:
         app.close()
+
+
+def start(client: Client, company: str = "generic", role: str = "algorithm", questions: int = 1) -> str:
+    _chat, plan, status = client.predict(company, role, "zh", questions, "", None, api_name="/start")
+    assert status == "", status
+    return plan.split("`")[1]
 
 
 def test_every_ui_string_has_zh_and_en() -> None:
@@ -183,3 +190,49 @@ def test_practice_mode_hides_scores_until_the_end_and_llm_mode_needs_an_endpoint
         assert "hidden" in score
         _, score, _ = client.predict(True, api_name="/end")
     assert "/5" in score and "Overall" in score  # every score shown at the end
+
+
+def test_review_and_score_panel_show_html_from_answers_and_imports_as_text(client: Client, ctx: Context) -> None:
+    interview_id = start(client, "didi", "infra", questions=2)
+    client.predict("我做过分布式训练。", api_name="/reply")  # the self-introduction
+    _card, question = ctx.corpus.question(ctx.store.get(interview_id)["turns"][-1]["question_id"])
+    answer = "".join(f"{kp.zh} {PAYLOAD}。" for kp in question.key_points)
+    _chat, score, _box, _status = client.predict(answer, api_name="/reply")
+    scored = next(turn for turn in ctx.store.get(interview_id)["turns"] if turn["answer"] == answer)
+    assert any(PAYLOAD in (kp["evidence"] or "") for kp in scored["score"]["key_points"])  # evidence quotes it
+    assert "<img" not in score and "&lt;img src=x" in score
+    detail = client.predict(interview_id, api_name="/open_transcript")
+    assert "<img" not in detail and "&lt;img src=x onerror=alert(1)&gt;" in detail
+
+    imported = {  # an imported file may carry HTML in every field the detail shows
+        "id": "html-import-1",
+        "company": f"acme{PAYLOAD}",
+        "role": f"role{PAYLOAD}",
+        "lang": "zh",
+        "mode": f"offline{PAYLOAD}",
+        "status": "finished",
+        "summary": {"overall": 40, "weak_topics": [f"topic{PAYLOAD}"]},
+        "turns": [
+            {
+                "index": 0,
+                "move": f"switch_topic{PAYLOAD}",
+                "question": f"问题 {PAYLOAD}",
+                "topic_id": f"t{PAYLOAD}",
+                "sources": [f"src{PAYLOAD}"],
+                "answer": f"回答 {PAYLOAD}",
+                "score": {
+                    "score": 2.0,
+                    "overall": 40,
+                    "dimensions": {f"dim{PAYLOAD}": 2.0},
+                    "key_points": [{"text": f"要点 {PAYLOAD}", "hit": True, "evidence": f"证据 {PAYLOAD}"}],
+                    "feedback": f"反馈 {PAYLOAD}",
+                    "model_answer": f"参考 {PAYLOAD}",
+                    "flags": [],
+                },
+            }
+        ],
+    }
+    ctx.store.import_record(imported)
+    detail = client.predict("html-import-1", api_name="/open_transcript")
+    assert "<" not in detail and detail.count("&lt;img src=x") >= 10
+    assert "<" not in client.predict("<b>no-such-id</b>", api_name="/open_transcript")  # the id is echoed

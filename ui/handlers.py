@@ -132,7 +132,7 @@ class Handlers:
     def chat(self, session: InterviewSession) -> Chat:
         messages: Chat = []
         for turn in session.state.turns:
-            sources = ", ".join(turn["sources"])
+            sources = html.escape(", ".join(turn["sources"]))
             note = f"\n\n<sub>{t('sources', session.state.lang)}: {sources}</sub>" if sources else ""
             messages.append({"role": "assistant", "content": html.escape(turn["question"]) + note})
             if turn["answer"] is not None:
@@ -256,10 +256,10 @@ class Handlers:
         )
         for kp in score["key_points"]:
             evidence = f" — “{html.escape(kp['evidence'])}”" if kp.get("evidence") else ""
-            lines.append(f"- {'✅' if kp['hit'] else '❌'} {kp['text']}{evidence}")
+            lines.append(f"- {'✅' if kp['hit'] else '❌'} {html.escape(kp['text'])}{evidence}")
         lines.append(f"\n**{t('feedback', lang)}**: {html.escape(score['feedback'])}")
         if score.get("model_answer"):
-            lines.append(f"\n**{t('model_answer', lang)}**: {score['model_answer']}")
+            lines.append(f"\n**{t('model_answer', lang)}**: {html.escape(score['model_answer'])}")
         if score.get("study"):
             lines.append(f"\n**{t('study', lang)}**: " + " · ".join(self.study_links(score["study"], lang)))
         if score.get("flags"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -20,6 +21,24 @@ from ui.strings import STRINGS, t
 
 SORTS = ("sort_date_desc", "sort_date_asc", "sort_score_desc", "sort_score_asc")
 TABLE_KEYS = ("col_id", "col_date", "col_company", "col_role", "col_mode", "col_kind", "col_status", "col_overall")
+
+
+def escaped(value: Any) -> Any:
+    """A copy of a stored record with every string HTML-escaped (answers also keep their line breaks).
+
+    The record's text comes from the candidate, an LLM or an imported file; to_markdown puts some of
+    it (evidence, feedback, questions) into the page as is, and gr.Markdown would render HTML in it.
+    """
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, list):
+        return [escaped(item) for item in value]
+    if isinstance(value, dict):
+        copy = {html.escape(k) if isinstance(k, str) else k: escaped(v) for k, v in value.items()}
+        if isinstance(value.get("answer"), str):
+            copy["answer"] = as_text(value["answer"])
+        return copy
+    return value
 
 
 class ReviewHandlers:
@@ -65,14 +84,12 @@ class ReviewHandlers:
 
     # -- one transcript --------------------------------------------------------------------------
     def detail(self, interview_id: str) -> str:
-        """Every turn as Markdown: question, sources, answer (as text), scores, evidence, feedback."""
+        """Every turn as Markdown: question, sources, answer, scores, evidence, feedback (all shown as text)."""
         try:
             record = self.ctx.store.get((interview_id or "").strip())
         except KaodaError as exc:
-            return f"⚠️ {exc}"
-        for turn in record["turns"]:  # user text shows as text in the rendered page
-            turn["answer"] = as_text(turn["answer"]) if turn["answer"] is not None else None
-        return to_markdown(record, self.ctx.corpus)
+            return f"⚠️ {html.escape(str(exc))}"
+        return to_markdown(escaped(record), self.ctx.corpus)
 
     def charts(self, interview_id: str, lang: str = "zh") -> tuple[Any, str]:
         """(per-dimension means for the bar chart, comparison with the previous attempts at the same topics)."""
@@ -105,7 +122,7 @@ class ReviewHandlers:
         ]
         for row in rows:
             card = cards.get(row["topic_id"])
-            title = (card.title if lang == "zh" else card.title_en) if card else row["topic_id"]
+            title = (card.title if lang == "zh" else card.title_en) if card else html.escape(str(row["topic_id"]))
             arrow = "▲" if row["delta"] > 0 else "▼" if row["delta"] < 0 else "="
             lines.append(f"| {title} | {row['previous']} | {row['now']} | {arrow} {row['delta']:+} |")
         return "\n".join(lines)

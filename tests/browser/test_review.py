@@ -1,4 +1,6 @@
-"""A user ends an interview early, then finds it in Review, reads its turns and scores, and exports Markdown."""
+"""A user ends an interview early, then finds it in Review, reads its turns and scores, and exports Markdown;
+HTML in an answer stays text.
+"""
 
 from __future__ import annotations
 
@@ -100,6 +102,31 @@ def test_filter_continue_an_unfinished_interview_and_export_json_and_html(page: 
     answer(page, SECOND)  # the interview goes on where it stopped
     answered = [turn["answer"] for turn in app_ctx.store.get(unfinished)["turns"] if turn["answer"] is not None]
     assert answered == [INTRO, SECOND]
+
+
+PAYLOAD = '<img src=x onerror="window.kaodaInjected=1">'  # quoted: an unquoted "=" is not HTML to Markdown
+
+
+def test_html_in_an_answer_shows_as_text_in_the_score_panel_and_review(page: Page, app_ctx: Context) -> None:
+    interview_id = start_interview(page, questions=1)
+    answer(page, INTRO)
+    asked = app_ctx.store.get(interview_id)["turns"][-1]
+    _card, question = app_ctx.corpus.question(asked["question_id"])
+    text = "".join(f"{kp.zh} {PAYLOAD}。" for kp in question.key_points)  # every sentence hits a key point
+    answer(page, text)
+    scored = next(turn for turn in app_ctx.store.get(interview_id)["turns"] if turn["answer"] == text)
+    assert any(PAYLOAD in (kp["evidence"] or "") for kp in scored["score"]["key_points"])  # quoted as evidence
+    expect(page.locator("#score")).to_contain_text(PAYLOAD)  # shown as text
+    assert page.locator("#score img, #chat img").count() == 0
+
+    open_tab(page, "review")
+    type_in(page, "transcript-id", interview_id)
+    page.locator("#open").click()
+    expect(page.locator("#detail")).to_contain_text(interview_id)
+    idle(page)
+    assert page.locator("#detail img").count() == 0  # no element made from the answer's HTML
+    expect(page.locator("#detail")).to_contain_text(PAYLOAD)  # it reads as typed
+    assert page.evaluate("() => window.kaodaInjected") is None
 
 
 def download_text(page: Page, name: str) -> str:
