@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from gradio_client import Client
 
 from agent.context import Context
+from agent.errors import NotFoundError
+from agent.interview import InterviewSession
 from ui.app import create_app
-from ui.strings import STRINGS
+from ui.strings import STRINGS, t
 
 pytestmark = pytest.mark.slow
+TOKEN_A, TOKEN_B = "browser-A-token-" + "a" * 16, "browser-B-token-" + "b" * 16
 PAYLOAD = "<img src=x onerror=alert(1)>"
 
 
@@ -23,21 +27,39 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def client(ctx: Context) -> Iterator[Client]:
-    app = create_app(ctx)
+@contextmanager
+def served(ctx: Context, shared: bool = False) -> Iterator[str]:
+    """The app on a free loopback port (`shared` as `kaoda ui --host 0.0.0.0` or `--auth` would make it)."""
+    app = create_app(ctx, shared=shared)
     port = free_port()
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
-        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
+        yield f"http://127.0.0.1:{port}/"
     finally:
         app.close()
+
+
+@pytest.fixture
+def client(ctx: Context) -> Iterator[Client]:
+    with served(ctx) as url:
+        yield Client(url, verbose=False)
+
+
+def browser(url: str, token: str) -> Client:
+    """A client that identifies as one browser (what the page's load event does with its localStorage token)."""
+    client = Client(url, verbose=False)
+    assert client.predict(token, api_name="/owner") == token
+    return client
 
 
 def start(client: Client, company: str = "generic", role: str = "algorithm", questions: int = 1) -> str:
     _chat, plan, status = client.predict(company, role, "zh", questions, "", None, api_name="/start")
     assert status == "", status
     return plan.split("`")[1]
+
+
+def listed(client: Client) -> set[str]:
+    return {row[0] for row in client.predict(api_name="/transcripts")["data"]}
 
 
 def test_every_ui_string_has_zh_and_en() -> None:
@@ -47,6 +69,114 @@ def test_every_ui_string_has_zh_and_en() -> None:
         if set(texts) != {"zh", "en"} or not all(isinstance(v, str) and v.strip() for v in texts.values())
     ]
     assert incomplete == []
+
+
+def test_a_shared_app_shows_each_browser_only_its_own_interviews(ctx: Context) -> None:
+    cli_made = InterviewSession.start(ctx, "generic", "data", "", "zh", 1).state.id  # no owner: the CLI's
+    with served(ctx, shared=True) as url:
+        a, b = browser(url, TOKEN_A), browser(url, TOKEN_B)
+        mine = start(a, "didi", "infra", questions=2)
+        a.predict("我做过 ZeRO-3 的 7B 训练。", api_name="/reply")
+        a.predict("ZeRO-A-SECRET：ZeRO-3 切分参数、梯度和优化器状态。", api_name="/reply")  # a scored answer
+        theirs = start(b)
+        assert listed(a) == {mine} and listed(b) == {theirs}  # not each other's, not the CLI's
+
+        refused = b.predict(mine, api_name="/open_transcript")
+        assert refused.startswith("⚠️ no interview") and "shared" in refused and "ZeRO-A-SECRET" not in refused
+        unknown = "0123456789ab"
+        for other in (cli_made, unknown):  # the same answer for the CLI's interview and for no interview
+            assert b.predict(other, api_name="/open_transcript") == refused.replace(mine, other)
+        for export in ("/export_markdown", "/export_json", "/export_html"):
+            assert b.predict(mine, api_name=export) is None
+        dims, compare = b.predict(mine, api_name="/transcript_charts")
+        assert dims["data"] == [] and compare == ""
+        chat, plan, message, *_ = b.predict(mine, api_name="/continue_interview")
+        assert chat == [] and plan == "" and message.startswith("⚠️ no interview")
+        message, table, _file = b.predict(mine, api_name="/delete_transcript")
+        assert message.startswith("⚠️ no interview") and {row[0] for row in table["data"]} == {theirs}
+        assert ctx.store.get(mine)["id"] == mine  # still there
+
+        _chart, weak, tracks = b.predict(api_name="/progress")  # A's scored answers are not B's progress
+        assert weak["data"] == [] and tracks == t("no_progress", "zh")
+        assert b.predict(2, api_name="/drill")[2].startswith("⚠️")  # nothing of B's to drill
+        _chart, weak, _tracks = a.predict(api_name="/progress")
+        assert weak["data"]
+
+        nobody = Client(url, verbose=False)  # an API client that never said who it is
+        assert listed(nobody) == set()
+        assert nobody.predict("generic", "algorithm", "zh", 1, "", None, api_name="/start")[2] == t("no_owner", "zh")
+
+        assert "ZeRO-A-SECRET" in a.predict(mine, api_name="/open_transcript")  # the owner has it all
+        assert Path(a.predict(mine, api_name="/export_markdown")).is_file()
+        chat, plan, message, *_ = a.predict(mine, api_name="/continue_interview")
+        assert message == "" and mine in plan
+        again = browser(url, TOKEN_A)  # the same browser later (its token kept in localStorage)
+        assert listed(again) == {mine}
+        message, table, _file = again.predict(mine, api_name="/delete_transcript")
+        assert mine in message and table["data"] == []
+    with pytest.raises(NotFoundError):
+        ctx.store.get(mine)
+    assert ctx.store.owner(theirs) == TOKEN_B and ctx.store.owner(cli_made) is None
+
+
+def test_a_local_app_shows_every_interview_to_every_browser(ctx: Context) -> None:
+    cli_made = InterviewSession.start(ctx, "generic", "data", "", "zh", 1).state.id
+    with served(ctx) as url:
+        a, b = browser(url, TOKEN_A), browser(url, TOKEN_B)
+        mine = start(a)
+        a.predict("ANSWER-FROM-A 我做过 RAG。", api_name="/reply")
+        theirs = start(b)
+        assert listed(a) == listed(b) == {mine, theirs, cli_made}
+        assert "ANSWER-FROM-A" in b.predict(mine, api_name="/open_transcript")
+        assert Path(b.predict(mine, api_name="/export_markdown")).is_file()
+        assert Path(Client(url, verbose=False).predict(cli_made, api_name="/export_json")).is_file()
+    assert ctx.store.owner(mine) == TOKEN_A  # kept, should the app be shared later
+
+
+def test_review_and_score_panel_show_html_from_answers_and_imports_as_text(client: Client, ctx: Context) -> None:
+    interview_id = start(client, "didi", "infra", questions=2)
+    client.predict("我做过分布式训练。", api_name="/reply")  # the self-introduction
+    _card, question = ctx.corpus.question(ctx.store.get(interview_id)["turns"][-1]["question_id"])
+    answer = "".join(f"{kp.zh} {PAYLOAD}。" for kp in question.key_points)
+    _chat, score, _box, _status = client.predict(answer, api_name="/reply")
+    scored = next(turn for turn in ctx.store.get(interview_id)["turns"] if turn["answer"] == answer)
+    assert any(PAYLOAD in (kp["evidence"] or "") for kp in scored["score"]["key_points"])  # evidence quotes it
+    assert "<img" not in score and "&lt;img src=x" in score
+    detail = client.predict(interview_id, api_name="/open_transcript")
+    assert "<img" not in detail and "&lt;img src=x onerror=alert(1)&gt;" in detail
+
+    imported = {  # an imported file may carry HTML in every field the detail shows
+        "id": "html-import-1",
+        "company": f"acme{PAYLOAD}",
+        "role": f"role{PAYLOAD}",
+        "lang": "zh",
+        "mode": f"offline{PAYLOAD}",
+        "status": "finished",
+        "summary": {"overall": 40, "weak_topics": [f"topic{PAYLOAD}"]},
+        "turns": [
+            {
+                "index": 0,
+                "move": f"switch_topic{PAYLOAD}",
+                "question": f"问题 {PAYLOAD}",
+                "topic_id": f"t{PAYLOAD}",
+                "sources": [f"src{PAYLOAD}"],
+                "answer": f"回答 {PAYLOAD}",
+                "score": {
+                    "score": 2.0,
+                    "overall": 40,
+                    "dimensions": {f"dim{PAYLOAD}": 2.0},
+                    "key_points": [{"text": f"要点 {PAYLOAD}", "hit": True, "evidence": f"证据 {PAYLOAD}"}],
+                    "feedback": f"反馈 {PAYLOAD}",
+                    "model_answer": f"参考 {PAYLOAD}",
+                    "flags": [],
+                },
+            }
+        ],
+    }
+    ctx.store.import_record(imported)
+    detail = client.predict("html-import-1", api_name="/open_transcript")
+    assert "<" not in detail and detail.count("&lt;img src=x") >= 10
+    assert "<" not in client.predict("<b>no-such-id</b>", api_name="/open_transcript")  # the id is echoed
 
 
 def test_three_question_interview_then_review_and_export(client: Client, ctx: Context) -> None:
@@ -190,49 +320,3 @@ def test_practice_mode_hides_scores_until_the_end_and_llm_mode_needs_an_endpoint
         assert "hidden" in score
         _, score, _ = client.predict(True, api_name="/end")
     assert "/5" in score and "Overall" in score  # every score shown at the end
-
-
-def test_review_and_score_panel_show_html_from_answers_and_imports_as_text(client: Client, ctx: Context) -> None:
-    interview_id = start(client, "didi", "infra", questions=2)
-    client.predict("我做过分布式训练。", api_name="/reply")  # the self-introduction
-    _card, question = ctx.corpus.question(ctx.store.get(interview_id)["turns"][-1]["question_id"])
-    answer = "".join(f"{kp.zh} {PAYLOAD}。" for kp in question.key_points)
-    _chat, score, _box, _status = client.predict(answer, api_name="/reply")
-    scored = next(turn for turn in ctx.store.get(interview_id)["turns"] if turn["answer"] == answer)
-    assert any(PAYLOAD in (kp["evidence"] or "") for kp in scored["score"]["key_points"])  # evidence quotes it
-    assert "<img" not in score and "&lt;img src=x" in score
-    detail = client.predict(interview_id, api_name="/open_transcript")
-    assert "<img" not in detail and "&lt;img src=x onerror=alert(1)&gt;" in detail
-
-    imported = {  # an imported file may carry HTML in every field the detail shows
-        "id": "html-import-1",
-        "company": f"acme{PAYLOAD}",
-        "role": f"role{PAYLOAD}",
-        "lang": "zh",
-        "mode": f"offline{PAYLOAD}",
-        "status": "finished",
-        "summary": {"overall": 40, "weak_topics": [f"topic{PAYLOAD}"]},
-        "turns": [
-            {
-                "index": 0,
-                "move": f"switch_topic{PAYLOAD}",
-                "question": f"问题 {PAYLOAD}",
-                "topic_id": f"t{PAYLOAD}",
-                "sources": [f"src{PAYLOAD}"],
-                "answer": f"回答 {PAYLOAD}",
-                "score": {
-                    "score": 2.0,
-                    "overall": 40,
-                    "dimensions": {f"dim{PAYLOAD}": 2.0},
-                    "key_points": [{"text": f"要点 {PAYLOAD}", "hit": True, "evidence": f"证据 {PAYLOAD}"}],
-                    "feedback": f"反馈 {PAYLOAD}",
-                    "model_answer": f"参考 {PAYLOAD}",
-                    "flags": [],
-                },
-            }
-        ],
-    }
-    ctx.store.import_record(imported)
-    detail = client.predict("html-import-1", api_name="/open_transcript")
-    assert "<" not in detail and detail.count("&lt;img src=x") >= 10
-    assert "<" not in client.predict("<b>no-such-id</b>", api_name="/open_transcript")  # the id is echoed

@@ -1,7 +1,8 @@
 """Web handlers as plain functions over a Context (testable without a browser).
 
-Per-browser state is only the interview id; every handler reloads the session from SQLite, so two
-browsers never share an interview and a restarted app carries on where it stopped.
+Per-browser state is the interview id and the browser's owner token (ui/owners.py); every handler
+reloads the session from SQLite, so two browsers never share an interview and a restarted app
+carries on where it stopped.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from agent.errors import KaodaError
 from agent.export import dimension_label
 from agent.files import read_user_file
 from agent.interview import InterviewSession
+from ui.owners import Owners
 from ui.strings import t
 
 Chat = list[dict[str, str]]
@@ -42,8 +44,10 @@ LLMSettings = dict[str, str]  # per-browser endpoint: base_url, api_key, model (
 
 
 class Handlers:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, shared: bool = False) -> None:
+        """`shared`: the app is reachable by others (ui/owners.py), so each browser sees only its own interviews."""
         self.ctx = ctx
+        self.owners = Owners(ctx.store, shared)
 
     def context(self, llm: LLMSettings | None) -> Context:
         """The app's context, or one using this browser's own endpoint (kept in its session only)."""
@@ -83,8 +87,11 @@ class Handlers:
         llm: LLMSettings | None = None,
         difficulty: str = "normal",
         mode: str = "",
+        owner: str = "",
     ) -> tuple[str, Chat, str, str]:
-        """Returns (interview id, chat, plan markdown, status)."""
+        """Returns (interview id, chat, plan markdown, status); the interview is stored as `owner`'s."""
+        if not self.owners.can_start(owner):
+            return "", [], "", t("no_owner", lang)
         try:
             text = resume_text or ""
             if resume_file:
@@ -99,6 +106,7 @@ class Handlers:
                 difficulty=difficulty or "normal",
                 mode=mode or None,
             )
+            self.owners.adopt(session.state.id, owner)
         except KaodaError as exc:
             return "", [], "", f"⚠️ {exc}"
         return session.state.id, self.chat(session), self.plan_markdown(session), ""

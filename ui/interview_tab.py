@@ -20,7 +20,14 @@ class InterviewTab:
     """Builds the tab; the components other tabs need (to continue an interview here) are attributes."""
 
     def __init__(
-        self, h: Handlers, lib: LibraryHandlers, lang: str, labels: Labels, interview_id: gr.State, llm: gr.State
+        self,
+        h: Handlers,
+        lib: LibraryHandlers,
+        lang: str,
+        labels: Labels,
+        interview_id: gr.State,
+        llm: gr.State,
+        owner: gr.State,
     ) -> None:
         L = labels
         with gr.Row():
@@ -100,7 +107,7 @@ class InterviewTab:
         company.change(h.company_summary, [company, interview_lang], company_info, api_name="company_summary")
         start.click(
             h.start,
-            [company, role, interview_lang, n_questions, resume, resume_file, llm, difficulty, mode],
+            [company, role, interview_lang, n_questions, resume, resume_file, llm, difficulty, mode, owner],
             [interview_id, self.chat, self.plan, self.status],
             api_name="start",
         ).then(h.sources, interview_id, sources, api_name=False).then(lambda: "", None, score, api_name=False)

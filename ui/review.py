@@ -1,4 +1,8 @@
-"""Review and Progress handlers: the transcript table, one transcript in detail, exports, mastery, drills."""
+"""Review and Progress handlers: the transcript table, one transcript in detail, exports, mastery, drills.
+
+Every handler takes the browser's owner token last and reads the store through `Owners`
+(ui/owners.py), which decides what this browser may see.
+"""
 
 from __future__ import annotations
 
@@ -44,11 +48,14 @@ def escaped(value: Any) -> Any:
 class ReviewHandlers:
     def __init__(self, ctx: Context, interview: Handlers) -> None:
         self.ctx, self.interview = ctx, interview
+        self.owners = interview.owners  # one rule for both (ui/owners.py)
 
     # -- the table -------------------------------------------------------------------------------
-    def table(self, company: str = "", mode: str = "", text: str = "", sort: str = "", lang: str = "zh") -> Any:
+    def table(
+        self, company: str = "", mode: str = "", text: str = "", sort: str = "", lang: str = "zh", owner: str = ""
+    ) -> Any:
         """Saved interviews, filtered (company, mode, free text over id/company/role) and sorted."""
-        rows = self.ctx.store.list()
+        rows = self.owners.list(owner)
         needle = (text or "").strip().lower()
         rows = [
             r
@@ -83,21 +90,21 @@ class ReviewHandlers:
         return pd.DataFrame(data, columns=[t(k, lang) for k in TABLE_KEYS])
 
     # -- one transcript --------------------------------------------------------------------------
-    def detail(self, interview_id: str) -> str:
+    def detail(self, interview_id: str, owner: str = "") -> str:
         """Every turn as Markdown: question, sources, answer, scores, evidence, feedback (all shown as text)."""
         try:
-            record = self.ctx.store.get((interview_id or "").strip())
+            record = self.owners.record((interview_id or "").strip(), owner)
         except KaodaError as exc:
             return f"⚠️ {html.escape(str(exc))}"
         return to_markdown(escaped(record), self.ctx.corpus)
 
-    def charts(self, interview_id: str, lang: str = "zh") -> tuple[Any, str]:
+    def charts(self, interview_id: str, lang: str = "zh", owner: str = "") -> tuple[Any, str]:
         """(per-dimension means for the bar chart, comparison with the previous attempts at the same topics)."""
         try:
-            record = self.ctx.store.get((interview_id or "").strip())
+            record = self.owners.record((interview_id or "").strip(), owner)
         except KaodaError:
             return pd.DataFrame({"dimension": [], "score": []}), ""
-        rows = previous_attempts(record, self.ctx.store.scored_turns())
+        rows = previous_attempts(record, self.owners.scored_turns(owner))
         means = self.dimension_means(record)
         means["dimension"] = [dimension_label(self.ctx.corpus, name, lang) for name in means["dimension"]]
         return means, self.compare(rows, lang)
@@ -127,10 +134,10 @@ class ReviewHandlers:
             lines.append(f"| {title} | {row['previous']} | {row['now']} | {arrow} {row['delta']:+} |")
         return "\n".join(lines)
 
-    def export(self, interview_id: str, fmt: str) -> str | None:
-        """A file to download: md, json or html."""
+    def export(self, interview_id: str, fmt: str, owner: str = "") -> str | None:
+        """A file to download: md, json or html (None when there is no such interview for this browser)."""
         try:
-            record = self.ctx.store.get((interview_id or "").strip())
+            record = self.owners.record((interview_id or "").strip(), owner)
         except KaodaError:
             return None
         if fmt == "json":
@@ -146,20 +153,47 @@ class ReviewHandlers:
         path.write_text(text, encoding="utf-8")
         return str(path)
 
-    def resume(self, interview_id: str, lang: str = "zh") -> tuple[str, list[dict[str, str]], str, str]:
+    def export_status(self, interview_id: str, path: str | None, lang: str = "zh", owner: str = "") -> str:
+        """Why there is nothing to download (shown beside the export buttons), or "" when there is."""
+        if path or not (interview_id or "").strip():
+            return ""
+        try:
+            self.owners.record(interview_id.strip(), owner)
+        except KaodaError as exc:
+            return f"⚠️ {html.escape(str(exc))}"
+        return f"⚠️ {t('error', lang)}"
+
+    def resume(
+        self, interview_id: str, lang: str = "zh", owner: str = ""
+    ) -> tuple[str, list[dict[str, str]], str, str]:
         """(interview id, chat, plan, status) of an unfinished interview, to carry on in the Interview tab."""
         try:
+            self.owners.check((interview_id or "").strip(), owner)
             session = InterviewSession.resume(self.ctx, (interview_id or "").strip())
         except KaodaError as exc:
-            return "", [], "", f"⚠️ {exc}"
+            return "", [], "", f"⚠️ {html.escape(str(exc))}"
         if session.finished:
             return "", self.interview.chat(session), "", t("cannot_continue", lang)
         return session.state.id, self.interview.chat(session), self.interview.plan_markdown(session), ""
 
+    def delete(
+        self, interview_id: str, lang: str = "zh", owner: str = "", filters: tuple[str, ...] = ()
+    ) -> tuple[str, Any]:
+        """Delete an interview for good (rows, then the file is vacuumed; its exports too): (status, table)."""
+        chosen = (interview_id or "").strip()
+        if not chosen:  # nothing typed, or the confirmation was cancelled
+            return "", self.table(*filters, lang=lang, owner=owner)
+        try:
+            self.owners.check(chosen, owner)
+            self.ctx.store.delete(chosen)
+        except KaodaError as exc:
+            return f"⚠️ {html.escape(str(exc))}", self.table(*filters, lang=lang, owner=owner)
+        return f"🗑 {t('deleted', lang)}: `{html.escape(chosen)}`", self.table(*filters, lang=lang, owner=owner)
+
     # -- progress --------------------------------------------------------------------------------
-    def progress(self, lang: str = "zh") -> tuple[Any, Any, str]:
+    def progress(self, lang: str = "zh", owner: str = "") -> tuple[Any, Any, str]:
         """(mastery history for the line chart, weakest/due topics table, per-track summary)."""
-        report = progress(self.ctx.store.scored_turns(), self.ctx.corpus)
+        report = progress(self.owners.scored_turns(owner), self.ctx.corpus)
         history = pd.DataFrame(report.history or [], columns=["date", "track", "mastery"])
         history["date"] = pd.to_datetime(history["date"])
         columns = [t(k, lang) for k in ("col_topic", "col_track", "col_mastery", "col_last", "col_due")]
@@ -178,11 +212,15 @@ class ReviewHandlers:
         tracks = " · ".join(f"{track} {value:.0%}" for track, value in report.tracks().items())
         return history, pd.DataFrame(weak, columns=columns), f"**{t('track_mastery', lang)}**: {tracks}"
 
-    def drill(self, n: float, lang: str = "zh") -> tuple[str, list[dict[str, str]], str, str]:
-        """Start a drill on the due/weak topics: (interview id, chat, plan, status)."""
+    def drill(self, n: float, lang: str = "zh", owner: str = "") -> tuple[str, list[dict[str, str]], str, str]:
+        """Start a drill on this browser's due/weak topics: (interview id, chat, plan, status)."""
+        if not self.owners.can_start(owner):
+            return "", [], "", t("no_owner", lang)
         try:
-            items = plan_drill(progress(self.ctx.store.scored_turns(), self.ctx.corpus), self.ctx.corpus, int(n))
+            report = progress(self.owners.scored_turns(owner), self.ctx.corpus)
+            items = plan_drill(report, self.ctx.corpus, int(n))
             session = InterviewSession.start_drill(self.ctx, items, lang)
+            self.owners.adopt(session.state.id, owner)
         except KaodaError as exc:
             return "", [], "", f"⚠️ {exc}"
         return session.state.id, self.interview.chat(session), self.interview.plan_markdown(session), ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import gradio as gr
@@ -23,9 +24,12 @@ def review_tab(
     interview_id: gr.State,
     tabs: gr.Tabs,
     tab: gr.Tab,
+    owner: gr.State,
 ) -> None:
-    """The table refreshes whenever the tab is opened, with the current filters."""
+    """The table refreshes whenever the tab is opened, with the current filters; it lists what `owner` may see."""
     companies = [("", ""), *r.interview.company_choices(lang)]
+    if r.owners.shared:
+        L.value(gr.Markdown(t("shared_note", lang), elem_id="shared-note"), "shared_note")
     with gr.Row():
         company = L.label(
             gr.Dropdown(companies, value="", label=t("filter_company", lang), elem_id="filter-company"),
@@ -55,6 +59,7 @@ def review_tab(
         export_md = L.value(gr.Button(t("export_md", lang), elem_id="export"), "export_md")
         export_json = L.value(gr.Button(t("export_json", lang), elem_id="export-json"), "export_json")
         export_html = L.value(gr.Button(t("export_html", lang), elem_id="export-html"), "export_html")
+        delete = L.value(gr.Button(t("delete", lang), variant="stop", elem_id="delete"), "delete")
     download = L.label(
         gr.File(label=t("download", lang), interactive=False, visible=False, elem_id="export-file"), "download"
     )
@@ -69,7 +74,7 @@ def review_tab(
         compare = gr.Markdown(elem_id="compare")
     detail = gr.Markdown(elem_id="detail")
 
-    filters = [company, mode, text, sort, ui_lang]
+    filters = [company, mode, text, sort, ui_lang, owner]
 
     def shown(path: Any) -> Any:
         return gr.update(visible=bool(path))
@@ -79,30 +84,43 @@ def review_tab(
         control.change(r.table, filters, table, api_name=False)
     text.submit(r.table, filters, table, api_name=False)
     tab.select(r.table, filters, table, api_name=False)
-    open_button.click(r.detail, chosen, detail, api_name="open_transcript").then(
-        r.charts, [chosen, ui_lang], [chart, compare], api_name="transcript_charts"
+    open_button.click(r.detail, [chosen, owner], detail, api_name="open_transcript").then(
+        r.charts, [chosen, ui_lang, owner], [chart, compare], api_name="transcript_charts"
     )
-    export_md.click(lambda i: r.export(i, "md"), chosen, download, api_name="export_markdown").then(
-        shown, download, download, api_name=False
-    )
-    export_json.click(lambda i: r.export(i, "json"), chosen, download, api_name="export_json").then(
-        shown, download, download, api_name=False
-    )
-    export_html.click(lambda i: r.export(i, "html"), chosen, download, api_name="export_html").then(
-        shown, download, download, api_name=False
-    )
+    for button, fmt, api in (
+        (export_md, "md", "export_markdown"),
+        (export_json, "json", "export_json"),
+        (export_html, "html", "export_html"),
+    ):
+        button.click(lambda i, o, fmt=fmt: r.export(i, fmt, o), [chosen, owner], download, api_name=api).then(
+            shown, download, download, api_name=False
+        ).then(r.export_status, [chosen, download, ui_lang, owner], status, api_name=False)
 
-    def carry_on(iid: str, lg: str) -> tuple[Any, ...]:
-        new_id, chat, plan, message = r.resume(iid, lg)
+    def carry_on(iid: str, lg: str, who: str) -> tuple[Any, ...]:
+        new_id, chat, plan, message = r.resume(iid, lg, who)
         switch = gr.Tabs(selected=INTERVIEW_TAB) if new_id else gr.Tabs()
         return new_id, chat, plan, message, message, switch
 
     resume.click(
         carry_on,
-        [chosen, ui_lang],
+        [chosen, ui_lang, owner],
         [interview_id, iv.chat, iv.plan, iv.status, status, tabs],
         api_name="continue_interview",
     ).then(r.interview.sources, interview_id, iv.sources, api_name=False)
+
+    def remove(iid: str, c: str, m: str, q: str, s: str, lg: str, who: str) -> tuple[Any, ...]:
+        message, rows = r.delete(iid, lg, who, (c, m, q, s))
+        return message, rows, gr.update(value=None, visible=False)
+
+    # the browser asks first; a cancelled confirmation sends no id (and deletes nothing)
+    confirm = json.dumps(f"{t('delete_confirm', 'zh')} / {t('delete_confirm', 'en')}", ensure_ascii=False)
+    delete.click(
+        remove,
+        [chosen, company, mode, text, sort, ui_lang, owner],
+        [status, table, download],
+        js=f"(iid, c, m, q, s, lg, who) => [window.confirm({confirm}) ? iid : '', c, m, q, s, lg, who]",
+        api_name="delete_transcript",
+    )
 
     def pick(evt: gr.SelectData, rows: Any) -> str:
         row = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
@@ -120,6 +138,7 @@ def progress_tab(
     interview_id: gr.State,
     tabs: gr.Tabs,
     tab: gr.Tab,
+    owner: gr.State,
 ) -> None:
     """Mastery chart, weakest topics and the drill button; refreshed whenever the tab is opened."""
     refresh = L.value(gr.Button(t("progress_refresh", lang), elem_id="progress-refresh"), "progress_refresh")
@@ -135,14 +154,17 @@ def progress_tab(
         n = L.label(gr.Slider(1, 10, value=5, step=1, label=t("drill_n", lang), elem_id="drill-n"), "drill_n")
         drill = L.value(gr.Button(t("drill", lang), variant="primary", elem_id="drill"), "drill")
     status = gr.Markdown(elem_id="drill-status")
-    refresh.click(r.progress, [ui_lang], [chart, weak, tracks], api_name="progress")
-    tab.select(r.progress, [ui_lang], [chart, weak, tracks], api_name=False)
+    refresh.click(r.progress, [ui_lang, owner], [chart, weak, tracks], api_name="progress")
+    tab.select(r.progress, [ui_lang, owner], [chart, weak, tracks], api_name=False)
 
-    def start_drill(count: float, lg: str) -> tuple[Any, ...]:
-        new_id, chat, plan, message = r.drill(count, lg)
+    def start_drill(count: float, lg: str, who: str) -> tuple[Any, ...]:
+        new_id, chat, plan, message = r.drill(count, lg, who)
         switch = gr.Tabs(selected=INTERVIEW_TAB) if new_id else gr.Tabs()
         return new_id, chat, plan, message, message, switch
 
     drill.click(
-        start_drill, [n, ui_lang], [interview_id, iv.chat, iv.plan, iv.status, status, tabs], api_name="drill"
+        start_drill,
+        [n, ui_lang, owner],
+        [interview_id, iv.chat, iv.plan, iv.status, status, tabs],
+        api_name="drill",
     ).then(r.interview.sources, interview_id, iv.sources, api_name=False)

@@ -132,6 +132,22 @@ STRINGS: dict[str, dict[str, str]] = {
     "study": {"zh": "建议复习", "en": "Study"},
     "track_mastery": {"zh": "方向掌握度", "en": "Mastery per track"},
     "plan_drill": {"zh": "专项练习", "en": "Drill"},
+    "no_owner": {
+        "zh": "⚠️ 这个浏览器还没有身份标识（共享模式下用来区分各人的面试记录）：请刷新页面再试。",
+        "en": "⚠️ This browser has no owner token yet (a shared app keeps each browser's interviews apart): "
+        "reload the page and try again.",
+    },
+    "shared_note": {
+        "zh": "这是一个共享的 kaoda：这里只列出在本浏览器里开始的面试（换浏览器或清除站点数据后看不到它们）。",
+        "en": "This kaoda is shared: only the interviews started in this browser are listed (another browser, "
+        "or clearing this site's data, will not see them).",
+    },
+    "delete": {"zh": "删除这场面试", "en": "Delete this interview"},
+    "delete_confirm": {
+        "zh": "永久删除这场面试？无法恢复。",
+        "en": "Delete this interview for good? It cannot be undone.",
+    },
+    "deleted": {"zh": "已删除", "en": "Deleted"},
     "key_empty": {
         "zh": "⚠️ API Key 为空：将使用离线面试官",
         "en": "⚠️ API key is empty: the offline interviewer is used",

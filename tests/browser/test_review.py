@@ -1,18 +1,22 @@
-"""A user ends an interview early, then finds it in Review, reads its turns and scores, and exports Markdown;
-HTML in an answer stays text.
+"""A user ends an interview early, then finds it in Review, reads its turns and scores, exports and deletes it;
+HTML in an answer stays text; on a shared app each browser sees only its own interviews.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from agent.context import Context
-from tests.browser.actions import answer, choose, field, idle, open_tab, start_interview, type_in
+from agent.errors import NotFoundError
+from tests.browser.actions import answer, choose, field, idle, open_app, open_tab, start_interview, type_in
+from tests.browser.conftest import VIEWPORT, free_port
+from ui.app import create_app
 from ui.strings import t
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -127,6 +131,68 @@ def test_html_in_an_answer_shows_as_text_in_the_score_panel_and_review(page: Pag
     assert page.locator("#detail img").count() == 0  # no element made from the answer's HTML
     expect(page.locator("#detail")).to_contain_text(PAYLOAD)  # it reads as typed
     assert page.evaluate("() => window.kaodaInjected") is None
+
+
+def test_delete_asks_first_then_removes_the_interview(page: Page, app_ctx: Context) -> None:
+    interview_id = start_interview(page, questions=1)
+    answer(page, INTRO)
+    open_tab(page, "review")
+    rows = page.locator("#transcripts").get_by_role("row").filter(has_text=interview_id)
+    expect(rows).to_have_count(1)
+    type_in(page, "transcript-id", interview_id)
+
+    page.once("dialog", lambda dialog: dialog.dismiss())  # changed my mind: nothing happens
+    page.locator("#delete").click()
+    idle(page)
+    expect(rows).to_have_count(1)
+    assert app_ctx.store.get(interview_id)["id"] == interview_id
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#delete").click()
+    expect(page.locator("#review-status")).to_contain_text(t("deleted", "zh"))
+    expect(rows).to_have_count(0)
+    with pytest.raises(NotFoundError):
+        app_ctx.store.get(interview_id)
+
+
+@pytest.fixture(scope="module")
+def shared_url(app_ctx: Context) -> Iterator[str]:
+    """The same app as `kaoda ui --host 0.0.0.0` or `--auth` serves it (shared), on loopback."""
+    app = create_app(app_ctx, shared=True)
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+
+
+def test_a_shared_app_lists_each_browsers_own_interviews(browser: Browser, shared_url: str) -> None:
+    mine, theirs = (browser.new_context(viewport=VIEWPORT, locale="zh-CN") for _ in range(2))
+    try:
+        page, other = mine.new_page(), theirs.new_page()
+        open_app(page, shared_url)
+        interview_id = start_interview(page, questions=1)
+        page.reload()  # the owner token is kept in this browser's localStorage
+        open_app(page, shared_url)
+        open_tab(page, "review")
+        expect(page.locator("#shared-note")).to_contain_text(t("shared_note", "zh")[:10])
+        expect(page.locator("#transcripts").get_by_role("row").filter(has_text=interview_id)).to_have_count(1)
+
+        open_app(other, shared_url)  # someone else's browser
+        open_tab(other, "review")
+        expect(other.locator("#transcripts").get_by_role("row").filter(has_text=interview_id)).to_have_count(0)
+        type_in(other, "transcript-id", interview_id)
+        other.locator("#open").click()
+        expect(other.locator("#detail")).to_contain_text("no interview")
+        other.locator("#continue").click()
+        expect(other.locator("#review-status")).to_contain_text("no interview")
+        other.locator("#export").click()
+        expect(other.locator("#review-status")).to_contain_text("no interview")
+        expect(other.locator("#export-file")).to_be_hidden()
+    finally:
+        mine.close()
+        theirs.close()
 
 
 def download_text(page: Page, name: str) -> str:

@@ -1,7 +1,9 @@
-"""Security of a real `kaoda ui` process: loopback bind, --auth, file access, and the API key kept secret.
+"""Security of a real `kaoda ui` process: loopback bind, --auth, file access, each browser's own history,
+and the API key kept secret.
 
 One `kaoda ui --auth` process (no --host: the default) runs for the module, on an indexed home, with
-an LLM endpoint that echoes the key back in its error messages (as some servers do).
+an LLM endpoint that echoes the key back in its error messages (as some servers do). With --auth the
+app is shared: each client says which browser it is (/owner, as the page does from localStorage).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from agent.cli import build_parser
 from agent.context import Context
 from agent.ingest import ingest_paths
 from tests.reliability.conftest import free_port, interview_id, kaoda, wait_http
+from ui.owners import claim, is_shared, new_token, valid_token
 
 pytestmark = pytest.mark.slow
 KEY = "sk-kaoda-LEAKCHECK-7f3a9c2e11d4b8"
@@ -145,6 +148,13 @@ def _post_json(url: str, data: dict[str, Any], cookie: str = "") -> tuple[int, b
         return exc.code, exc.read()
 
 
+def login(ui: RunningUI, token: str | None = None) -> Client:
+    """A logged-in client that identifies as one browser (a new one unless `token` is given)."""
+    client = Client(ui.url, auth=(USER, PASSWORD), verbose=False)
+    client.predict(token or new_token(), api_name="/owner")
+    return client
+
+
 def _login_cookie(url: str) -> str:
     form = urllib.parse.urlencode({"username": USER, "password": PASSWORD}).encode()
     with urllib.request.urlopen(urllib.request.Request(url + "login", data=form), timeout=10) as response:
@@ -186,17 +196,47 @@ def test_auth_refuses_anonymous_and_wrong_passwords_and_admits_the_user(ui: Runn
         Client(ui.url, verbose=False)
     with pytest.raises(Exception, match=r"(?i)could not log ?in|incorrect|invalid|401"):
         Client(ui.url, auth=(USER, "wrong-password"), verbose=False)
-    client = Client(ui.url, auth=(USER, PASSWORD), verbose=False)
+    client = login(ui)
     _chat, plan, status_text = client.predict("generic", "algorithm", "zh", 1, "", None, api_name="/start")
     assert status_text == "" and interview_id(plan)
     assert PASSWORD.encode() not in ui.log.read_bytes()
+
+
+# -- each browser's own history --------------------------------------------------------------------------
+def test_which_apps_count_as_shared() -> None:
+    assert not is_shared("127.0.0.1") and not is_shared("localhost") and not is_shared("::1")
+    assert not is_shared("127.0.0.2")  # all of 127/8 is loopback
+    assert is_shared("0.0.0.0") and is_shared("::") and is_shared("192.168.1.20") and is_shared("kaoda.lan")
+    assert is_shared("127.0.0.1", "me:secret")
+    token = new_token()
+    assert valid_token(token) and claim(token) == token and new_token() != token
+    for stored in (None, "", "short", "x" * 200, "bad token with spaces!!", 12345):
+        assert valid_token(claim(stored)) and claim(stored) != stored
+
+
+def test_with_auth_one_browser_cannot_reach_anothers_interview(ui: RunningUI) -> None:
+    token = new_token()
+    first = login(ui, token)  # one password, two browsers: each has its own history
+    _chat, plan, _ = first.predict("generic", "algorithm", "zh", 1, "", None, api_name="/start")
+    first.predict("MY-PRIVATE-ANSWER-31 我做过 RAG。", api_name="/reply")
+    mine = interview_id(plan)
+    second = login(ui)
+    assert mine not in [row[0] for row in second.predict(api_name="/transcripts")["data"]]
+    refused = second.predict(mine, api_name="/open_transcript")
+    assert refused.startswith("⚠️ no interview") and "MY-PRIVATE-ANSWER-31" not in refused
+    assert second.predict(mine, api_name="/export_markdown") is None
+    assert second.predict(mine, api_name="/continue_interview")[2].startswith("⚠️ no interview")
+    assert second.predict(mine, api_name="/delete_transcript")[0].startswith("⚠️ no interview")
+    again = login(ui, token)  # the first browser, back later
+    assert mine in [row[0] for row in again.predict(api_name="/transcripts")["data"]]
+    assert "MY-PRIVATE-ANSWER-31" in again.predict(mine, api_name="/open_transcript")
 
 
 # -- file access ---------------------------------------------------------------------------------------------
 def test_gradio_serves_no_file_the_app_did_not_hand_out(ui: RunningUI) -> None:
     cookie = _login_cookie(ui.url)
     assert _get(ui.url + "config", cookie)[0] == 200  # the cookie works
-    client = Client(ui.url, auth=(USER, PASSWORD), verbose=False)
+    client = login(ui)
     _chat, plan, _ = client.predict("generic", "algorithm", "zh", 1, "", None, api_name="/start")
     exported = Path(client.predict(interview_id(plan), api_name="/export_markdown"))
     originals = list(ui.tmp.glob("kaoda-exports/*/kaoda-*.md"))
@@ -257,7 +297,7 @@ def test_ingestion_reads_only_the_files_it_was_given(ctx: Context, tmp_path: Pat
 
 # -- the API key -----------------------------------------------------------------------------------------------
 def test_the_api_key_never_appears_in_transcripts_logs_exports_or_errors(ui: RunningUI, tmp_path: Path) -> None:
-    client = Client(ui.url, auth=(USER, PASSWORD), verbose=False)
+    client = login(ui)
     seen: list[str] = []
     resume = "我用 ZeRO-3 训练过 7B 模型。"
     chat, plan, status = client.predict("didi", "infra", "zh", 2, resume, None, api_name="/start")
