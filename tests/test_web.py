@@ -239,7 +239,7 @@ def test_library_search_topic_sources_and_ingest(client: Client, ctx: Context, t
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x00binary")
     result = client.predict([handle_file(str(note)), handle_file(str(bad))], "", "", api_name="/ingest")
-    assert "1 added" in result and "binary" in result
+    assert "新增 1" in result and "binary" in result  # the report in the UI language (zh here)
     assert ctx.kb.search("Megatron 张量并行 all-reduce", k=3, source="user")
 
 

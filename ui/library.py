@@ -78,7 +78,7 @@ class LibraryHandlers:
             return f"### {c.name} · {c.name_en}\n\n{c.summary if lang == 'zh' else c.summary_en}"
         return f"⚠️ {html.escape(cid)}?"
 
-    def ingest(self, files: list[Any] | None, company: str, kind: str, progress: Any = None) -> str:
+    def ingest(self, files: list[Any] | None, company: str, kind: str, progress: Any = None, lang: str = "en") -> str:
         if not files:
             return ""
         paths = [Path(getattr(f, "name", f)) for f in files]
@@ -91,10 +91,13 @@ class LibraryHandlers:
             result = ingest_paths(self.ctx, paths, company or None, kind or None, report)
         except KaodaError as exc:
             return f"⚠️ {exc}"
-        lines = [
-            f"✅ {result.files_added} added · {result.files_replaced} replaced · {result.files_unchanged} unchanged · "
-            f"{result.chunks_added} chunks"
-        ]
+        counts = {
+            "added": result.files_added,
+            "replaced": result.files_replaced,
+            "unchanged": result.files_unchanged,
+            "chunks": result.chunks_added,
+        }
+        lines = [t("ingest_report", lang).format(**counts)]
         lines += [f"- ⚠️ {html.escape(reason)}" for _name, reason in result.skipped]
         return "\n".join(lines)
 

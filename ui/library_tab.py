@@ -61,10 +61,11 @@ def library_tab(lib: LibraryHandlers, h: Handlers, lang: str, L: Labels, ui_lang
             ingest = L.value(gr.Button(t("ingest_button", lang), elem_id="ingest"), "ingest_button")
     ingest_report = gr.Markdown(elem_id="ingest-report")
 
-    def run_ingest(f: Any, c: str, k: str, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
-        return lib.ingest(f, c, k, progress)
+    def run_ingest(f: Any, c: str, k: str, lg: str, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        return lib.ingest(f, c, k, progress, lg)
 
-    ingest.click(run_ingest, [files, ingest_company, ingest_kind], ingest_report, api_name="ingest")
+    # ui_lang is session state, not an API parameter: /ingest still takes (files, company, kind)
+    ingest.click(run_ingest, [files, ingest_company, ingest_kind, ui_lang], ingest_report, api_name="ingest")
 
 
 def settings_tab(ctx: Context, lang: str, L: Labels, llm: gr.State, iv: InterviewTab, shown_lang: Any) -> gr.Radio:

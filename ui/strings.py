@@ -148,6 +148,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Delete this interview for good? It cannot be undone.",
     },
     "deleted": {"zh": "已删除", "en": "Deleted"},
+    "ingest_report": {
+        "zh": "✅ 新增 {added} · 替换 {replaced} · 未变 {unchanged} 个文件 · {chunks} 个片段",
+        "en": "✅ {added} added · {replaced} replaced · {unchanged} unchanged · {chunks} chunks",
+    },
     "key_empty": {
         "zh": "⚠️ API Key 为空：将使用离线面试官",
         "en": "⚠️ API key is empty: the offline interviewer is used",

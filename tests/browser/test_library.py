@@ -50,10 +50,10 @@ def test_library_search_topic_card_and_ingest(page: Page, tmp_path: Path) -> Non
     page.evaluate(PROGRESS_WATCH)
     page.locator("#ingest").click()
     report = page.locator("#ingest-report")
-    expect(report).to_contain_text("2 added")
+    expect(report).to_contain_text("新增 2")
     idle(page)
     assert page.evaluate("() => window.__progressSeen"), "no progress shown while ingesting"
-    chunks = int(re.search(r"(\d+) chunks", report.inner_text()).group(1))
+    chunks = int(re.search(r"(\d+) 个片段", report.inner_text()).group(1))
     assert chunks >= 2  # at least one chunk per file
 
     type_in(page, "library-query", "Zorblax 草稿模型 共享词表").press("Enter")

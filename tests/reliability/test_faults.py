@@ -115,7 +115,7 @@ def test_chroma_server_goes_away_clear_errors_no_crash_transcript_intact(
         found = client.predict("Z3 切了啥", "", "", api_name="/search")
         assert found.startswith("⚠️") and "Traceback" not in found and len(found.splitlines()) == 1
         report = client.predict([handle_file(str(note))], "", "", api_name="/ingest")
-        assert ("⚠️" in report and "0 added" in report) or report.startswith("⚠️"), report
+        assert ("⚠️" in report and "新增 0" in report) or report.startswith("⚠️"), report
         sent = [ANSWERS[0], *_finish_over_http(client, ANSWERS[1:])]
         table = client.predict("", "", "", "sort_date_desc", api_name="/transcripts")
         assert iid in [row[0] for row in table["data"]]
