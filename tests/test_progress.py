@@ -17,7 +17,7 @@ from agent.export import from_json, to_json
 from agent.interview import InterviewSession
 from agent.mastery import TopicMastery, progress
 from agent.printable import to_html
-from agent.store import TranscriptStore, m001_initial
+from agent.store import MIGRATIONS, TranscriptStore, m001_initial
 
 DAY = date(2026, 11, 1)
 
@@ -214,4 +214,5 @@ def test_an_m001_database_opens_and_upgrades_without_losing_rows(tmp_path: Path)
     assert store.get("old1")["turns"][0]["answer"] == "A"
     assert store.scored_turns()[0]["missed"] == [0]
     applied = [r[0] for r in sqlite3.connect(path).execute("SELECT name FROM migrations ORDER BY name")]
-    assert applied == ["m001_initial", "m002_interview_kind"]
+    assert applied == [m.__name__ for m in MIGRATIONS]  # every later migration, in order
+    assert applied[:2] == ["m001_initial", "m002_interview_kind"] and store.owner("old1") is None
