@@ -28,8 +28,9 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from agent.config import load_settings  # noqa: E402
 from agent.context import build_context  # noqa: E402
+from tests.app_server import free_port  # noqa: E402
 from tests.browser.actions import answer, choose, idle, open_app, open_tab, start_interview  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from ui.app import create_app  # noqa: E402
 from ui.strings import t  # noqa: E402
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,30 +11,12 @@ from gradio_client import Client
 from agent.context import Context
 from agent.errors import NotFoundError
 from agent.interview import InterviewSession
-from ui.app import create_app
+from tests.app_server import served
 from ui.strings import STRINGS, t
 
 pytestmark = pytest.mark.slow
 TOKEN_A, TOKEN_B = "browser-A-token-" + "a" * 16, "browser-B-token-" + "b" * 16
 PAYLOAD = "<img src=x onerror=alert(1)>"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def served(ctx: Context, shared: bool = False) -> Iterator[str]:
-    """The app on a free loopback port (`shared` as `kaoda ui --host 0.0.0.0` or `--auth` would make it)."""
-    app = create_app(ctx, shared=shared)
-    port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
 
 
 @pytest.fixture
@@ -249,20 +229,17 @@ def test_streaming_reply_shows_the_question_as_it_arrives(ctx: Context) -> None:
 
     server = FakeOpenAI(default=scripted_model).start()
     llm_ctx = ctx.with_settings(llm_base_url=server.url, llm_api_key="sk-web", llm_model="fake", llm_max_retries=0)
-    app = create_app(llm_ctx)
-    port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
-        web = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        web.predict("generic", "algorithm", "zh", 2, "", None, api_name="/start")
-        server.enqueue(lambda body: {"content": scripted_model(body), "chunks": 10})
-        job = web.submit("我做过 RAG。", api_name="/reply")
-        updates = list(job)
-        partial = [u[0][-1]["content"] for u in updates if u[0] and u[0][-1]["role"] == "assistant"]
-        assert len(updates) >= 3 and any("▍" in str(p) for p in partial)
-        assert "▍" not in str(updates[-1][0][-1]["content"])
+        with served(llm_ctx) as url:
+            web = Client(url, verbose=False)
+            web.predict("generic", "algorithm", "zh", 2, "", None, api_name="/start")
+            server.enqueue(lambda body: {"content": scripted_model(body), "chunks": 10})
+            job = web.submit("我做过 RAG。", api_name="/reply")
+            updates = list(job)
+            partial = [u[0][-1]["content"] for u in updates if u[0] and u[0][-1]["role"] == "assistant"]
+            assert len(updates) >= 3 and any("▍" in str(p) for p in partial)
+            assert "▍" not in str(updates[-1][0][-1]["content"])
     finally:
-        app.close()
         server.stop()
 
 

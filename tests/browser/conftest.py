@@ -8,7 +8,6 @@ A failing test leaves a screenshot of every open page in tests/artifacts/<test>[
 from __future__ import annotations
 
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +16,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from agent.config import load_settings
 from agent.context import Context, build_context
+from tests.app_server import served
 from tests.browser.actions import open_app
-from ui.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -26,12 +25,6 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 VIEWPORT = {"width": 1280, "height": 900}
 
 expect.set_options(timeout=20_000)  # scoring an answer on a busy 2-core machine can take seconds
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -57,13 +50,8 @@ def app_ctx(indexed_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 @pytest.fixture(scope="module")
 def app_url(app_ctx: Context) -> Iterator[str]:
     """The real app served on 127.0.0.1 for this module's tests."""
-    app = create_app(app_ctx)
-    port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
+    with served(app_ctx) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from agent.context import Context
 from agent.errors import NotFoundError
+from tests.app_server import served
 from tests.browser.actions import answer, choose, field, idle, open_app, open_tab, start_interview, type_in
-from tests.browser.conftest import VIEWPORT, free_port
-from ui.app import create_app
+from tests.browser.conftest import VIEWPORT
 from ui.strings import t
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -158,13 +158,8 @@ def test_delete_asks_first_then_removes_the_interview(page: Page, app_ctx: Conte
 @pytest.fixture(scope="module")
 def shared_url(app_ctx: Context) -> Iterator[str]:
     """The same app as `kaoda ui --host 0.0.0.0` or `--auth` serves it (shared), on loopback."""
-    app = create_app(app_ctx, shared=True)
-    port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
+    with served(app_ctx, shared=True) as url:
+        yield url
 
 
 def test_a_shared_app_lists_each_browsers_own_interviews(browser: Browser, shared_url: str) -> None:

@@ -1,46 +1,25 @@
-"""Helpers for the reliability tests: the web app on a free port, the `kaoda` command as a process."""
+"""Helpers for the reliability tests: the web app (tests/app_server.py), the `kaoda` command as a process."""
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from agent.context import Context
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serve(ctx: Context) -> Iterator[str]:
-    """The app on ctx, launched in this process on 127.0.0.1; yields its URL."""
-    from ui.app import create_app
-
-    app = create_app(ctx)
-    port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
+from tests.app_server import served
 
 
 @pytest.fixture
 def web(ctx: Context) -> Iterator[str]:
-    with serve(ctx) as url:
+    with served(ctx) as url:
         yield url
 
 

@@ -20,9 +20,10 @@ from gradio_client import Client, handle_file
 
 from agent.config import load_settings
 from agent.context import Context, build_context
+from tests.app_server import served as serve
 from tests.chroma_server import ChromaServer
 from tests.fake_openai import FakeOpenAI
-from tests.reliability.conftest import interview_id, kaoda, serve
+from tests.reliability.conftest import interview_id, kaoda
 from tests.test_llm_interview import scripted_model
 
 pytestmark = pytest.mark.slow

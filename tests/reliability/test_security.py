@@ -28,7 +28,8 @@ from gradio_client import Client
 from agent.cli import build_parser
 from agent.context import Context
 from agent.ingest import ingest_paths
-from tests.reliability.conftest import free_port, interview_id, kaoda, wait_http
+from tests.app_server import free_port
+from tests.reliability.conftest import interview_id, kaoda, wait_http
 from ui.owners import claim, is_shared, new_token, valid_token
 
 pytestmark = pytest.mark.slow
