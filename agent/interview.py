@@ -297,8 +297,7 @@ class InterviewSession:
         started = time.perf_counter()
         task = self.task_for(turn)
         score = None
-        if hasattr(self.brain, "prepare"):  # LLM mode: retrieval for the next prompt runs while this is scored
-            self.brain.prepare(turn, text)
+        self.brain.prepare(turn, text)  # LLM mode: retrieval for the next prompt runs while this is scored
         if task is not None:
             hints = turn["meta"].get("hints", 0)
             if getattr(self.brain, "model", None) is not None and not skipped and text.strip():

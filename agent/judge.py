@@ -93,7 +93,7 @@ def _exemplars(task: ScoringTask, lang: str) -> str:
 
 def judge_answer(ctx: Any, model: Any, task: ScoringTask, answer: str, offline: ScoreResult, lang: str) -> ScoreResult:
     """The offline score reconciled with the judge's verdict on the answer (one judge call, after scoring)."""
-    cleaned, gamed = _judge_input(task, answer, offline)
+    cleaned, gamed = _judge_input(inspect_answer(answer, task.question), offline)
     verdict, record = _ask_judge(ctx, model, task, cleaned, lang)
     return _reconcile(offline, verdict, record, cleaned, gamed)
 
@@ -105,14 +105,15 @@ def judged_score(ctx: Any, model: Any, task: ScoringTask, answer: str, lang: str
     not (a long off-topic stretch), that verdict is thrown away and the judge is asked again with only
     the on-topic sentences, exactly as `judge_answer` would have asked (a failed call is not repeated).
     """
-    guarded, guard_flags = inspect_answer(answer, task.question)
+    guard = inspect_answer(answer, task.question)
+    guarded, guard_flags = guard
     if guard_flags:  # the judge may see only the on-topic sentences, which the offline score finds
         return judge_answer(ctx, model, task, answer, ctx.scorer.score(task, answer, lang, hints_used), lang)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kaoda-offline-score") as pool:
         scoring = pool.submit(ctx.scorer.score, task, answer, lang, hints_used)
         verdict, record = _ask_judge(ctx, model, task, guarded, lang)
         offline = scoring.result()
-    cleaned, gamed = _judge_input(task, answer, offline)
+    cleaned, gamed = _judge_input(guard, offline)
     if gamed and verdict is not None:  # a failed call stays failed: the offline score stands with its reason
         result = judge_answer(ctx, model, task, answer, offline, lang)
         result.judge = {**(result.judge or {}), "discarded_verdict": "asked again with the on-topic sentences only"}
@@ -120,10 +121,10 @@ def judged_score(ctx: Any, model: Any, task: ScoringTask, answer: str, lang: str
     return _reconcile(offline, verdict, record, cleaned, gamed)
 
 
-def _judge_input(task: ScoringTask, answer: str, offline: ScoreResult) -> tuple[str, bool]:
-    """(the text the judge sees, whether gaming was found): the guard-cleaned answer, or when the
-    guard or the offline scorer found gaming, only the on-topic sentences."""
-    cleaned, guard_flags = inspect_answer(answer, task.question)
+def _judge_input(guard: tuple[str, list[str]], offline: ScoreResult) -> tuple[str, bool]:
+    """(the text the judge sees, whether gaming was found) from the guard's (cleaned answer, flags):
+    the cleaned answer, or when the guard or the offline scorer found gaming, only the on-topic sentences."""
+    cleaned, guard_flags = guard
     gamed = bool(guard_flags) or any(f in GAMING for f in offline.flags)
     # whatever slipped past the guard must not reach the judge: only on-topic sentences do
     return (offline.on_topic_text if gamed else cleaned), gamed

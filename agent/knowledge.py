@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ MAX_OVERFETCH = 3000  # beyond this many results a where-query is cheaper: the f
 
 
 @contextlib.contextmanager
-def _chroma_errors(what: str) -> Any:
+def _chroma_errors(what: str) -> Iterator[None]:
     """Chroma's own exceptions (a server gone away, a broken file) as one SearchIndexError naming the step."""
     try:
         yield
@@ -201,7 +202,7 @@ class KnowledgeBase:
     def _dense(self, query: str, n: int, filters: dict[str, str], vector: np.ndarray | None = None) -> list[str]:
         if vector is None:
             vector = get_embedder(self.settings.embeddings).embed_query(query)
-        try:
+        with _chroma_errors("dense search"):
             total = len(self.lexical) or self.count()  # the lexical index holds one entry per document, in memory
             if not filters:
                 return self._query(vector, min(n, total), None)
@@ -218,10 +219,6 @@ class KnowledgeBase:
                     return kept[:n]
             clauses = [{f: v} for f, v in filters.items()]
             return self._query(vector, min(n, matching), clauses[0] if len(clauses) == 1 else {"$and": clauses})
-        except SearchIndexError:
-            raise
-        except Exception as exc:
-            raise SearchIndexError(f"dense search failed: {type(exc).__name__}: {exc}") from exc
 
     def _query(self, vector: np.ndarray, n: int, where: dict[str, Any] | None) -> list[str]:
         got = self.collection.query(query_embeddings=[vector.tolist()], n_results=max(1, n), where=where, include=[])

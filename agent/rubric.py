@@ -282,7 +282,6 @@ def _hedge_notes(
     return notes
 
 
-_NOTE_SENTENCE = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+|\n+")
 NOTE_MATCH = 0.75  # share of a key point's character bigrams a note sentence must hold to stand for it
 
 
@@ -296,22 +295,23 @@ def model_answer(key_points: list[KeyPoint], lang: str, note: str = "") -> str:
     order), else the key point itself; with no note, the key points in order."""
     zh = lang == "zh"
     texts = [kp.zh if zh else kp.en for kp in key_points]
-    sentences = [s.strip().lstrip("-*0123456789. ").strip() for s in _NOTE_SENTENCE.split(note)]
-    sentences = [s for s in sentences if len(s) >= 6]
+    stated = [s.lstrip("-*0123456789. ").strip() for s in sentences(note, max_chars=len(note) + 1)]
+    stated = [s for s in stated if len(s) >= 6]
+    stated_bigrams = [_bigrams(s) for s in stated]
     chosen: dict[int, None] = {}
     unmatched: list[str] = []
     for text in texts:
         wanted = _bigrams(text)
         best, share = -1, 0.0
-        for i, sentence in enumerate(sentences):
-            covered = len(wanted & _bigrams(sentence)) / max(1, len(wanted))
+        for i, bigrams in enumerate(stated_bigrams):
+            covered = len(wanted & bigrams) / max(1, len(wanted))
             if covered > share:
                 best, share = i, covered
         if share >= NOTE_MATCH:
             chosen[best] = None
         else:
             unmatched.append(text)
-    parts = [sentences[i] for i in sorted(chosen)] + unmatched
+    parts = [stated[i] for i in sorted(chosen)] + unmatched
     if zh:
         return "".join(p.rstrip("。；;：:，, ") + "。" for p in parts)
     return " ".join(p.rstrip(".;:, ") + "." for p in parts)

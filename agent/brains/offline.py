@@ -49,6 +49,9 @@ class OfflineBrain:
         sources += [e.id for e in (here[:3] + elsewhere[: max(0, 2 - len(here))])]
         return sources
 
+    def prepare(self, turn: dict[str, Any], answer: str) -> None:
+        """Nothing to fetch ahead: the offline brain's next move needs no retrieval."""
+
     def opening(self, state: Any) -> Move:
         name = self.company.name if state.lang == "zh" else self.company.name_en
         return Move("intro", phrase("intro", state.lang, self._rng(state), company=name), reason="self-introduction")
